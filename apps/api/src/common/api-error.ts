@@ -1,0 +1,41 @@
+import { ERROR_TITLES, redactApiKeys, type ErrorCode, type FieldError, type ProblemDetails, statusOfErrorCode } from '@tradetally/contracts';
+import type { ZodError } from 'zod';
+
+/** The one error type of this API: a stable code, a detail for humans, and maybe field errors. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string = ERROR_TITLES[code],
+    readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+  }
+
+  get status(): number {
+    return statusOfErrorCode(this.code);
+  }
+
+  /** The RFC 9457 body. */
+  toProblem(): ProblemDetails {
+    return {
+      type: `https://tradetally.dev/problems/${this.code.replaceAll('_', '-')}`,
+      title: ERROR_TITLES[this.code],
+      status: this.status,
+      // A message may echo client input (an unknown field's name, say): never echo a key.
+      detail: redactApiKeys(this.detail),
+      code: this.code,
+      ...(this.errors ? { errors: this.errors.map((e) => ({ path: redactApiKeys(e.path), message: redactApiKeys(e.message) })) } : {}),
+    };
+  }
+
+  /** A 400 validation_failed listing each field problem of a zod error. */
+  static fromZod(error: ZodError, where = 'body'): ApiError {
+    const errors = error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    }));
+    return new ApiError('validation_failed', `The request ${where} is not valid.`, errors);
+  }
+}

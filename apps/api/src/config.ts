@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { parseDatabaseUrl } from '@tradetally/database';
+
+const DEV_PEPPER = 'tradetally-development-pepper-do-not-use-in-production';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Every environment variable the API reads (operations.md), parsed once at start. */
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).optional(),
+    DATABASE_URL: z
+      .string()
+      .default('sqlite:./data/tradetally.sqlite')
+      .superRefine((value, ctx) => {
+        try {
+          parseDatabaseUrl(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+    TT_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+    PUBLIC_URL: z.url().default('http://localhost:3000'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SESSION_TTL_HOURS: positiveInt(168),
+    TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    WEB_DIST: z.string().optional(),
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt(10),
+    RATE_LIMIT_LOGIN_PER_ADDRESS: positiveInt(100),
+    RATE_LIMIT_LOGIN_WINDOW_SECONDS: positiveInt(900),
+    RATE_LIMIT_REGISTER_PER_ADDRESS: positiveInt(20),
+    RATE_LIMIT_REGISTER_WINDOW_SECONDS: positiveInt(3600),
+    RATE_LIMIT_LEAKS_PER_ADDRESS: positiveInt(60),
+    RATE_LIMIT_LEAKS_WINDOW_SECONDS: positiveInt(60),
+    RATE_LIMIT_KEY_FAILURES_PER_ADDRESS: positiveInt(60),
+    RATE_LIMIT_KEY_FAILURES_WINDOW_SECONDS: positiveInt(60),
+    RATE_LIMIT_PREFIX: z.string().default('tt:rl'),
+    QUEUE_PREFIX: z.string().default('bull'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production' && !config.TT_KEY_PEPPER) {
+      ctx.addIssue({ code: 'custom', path: ['TT_KEY_PEPPER'], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+/** The API's configuration. `pepper` is always set; `devPepper` says it is the development default. */
+export type AppConfig = z.infer<typeof ConfigSchema> & { pepper: string; devPepper: boolean };
+
+/** Thrown for a bad environment; the message names every bad variable. */
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = ConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const pepper = parsed.data.TT_KEY_PEPPER ?? DEV_PEPPER;
+  return { ...parsed.data, pepper, devPepper: parsed.data.TT_KEY_PEPPER === undefined };
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { ApiKeyEnvironmentSchema, ApiKeySchema } from './api-keys.js';
+import { LeakSourceSchema } from './leaks.js';
+
+/** Where the extension noticed a key. */
+export const DetectionSourceSchema = z.enum(['paste', 'input', 'page']);
+
+/** Where the extension noticed a key. */
+export type DetectionSource = z.infer<typeof DetectionSourceSchema>;
+
+/** What the extension did about a detection. */
+export const DetectionActionSchema = z.enum(['warned', 'blocked', 'revoked', 'auto_revoked', 'ignored', 'dismissed']);
+
+/** What the extension did about a detection. */
+export type DetectionAction = z.infer<typeof DetectionActionSchema>;
+
+/** A key as the extension may keep it: display parts and a SHA-256 fingerprint, never the key. */
+export const DetectedKeySchema = z.object({
+  prefix: z.string(),
+  last4: z.string().length(4),
+  env: ApiKeyEnvironmentSchema,
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** A key as the extension may keep it. */
+export type DetectedKey = z.infer<typeof DetectedKeySchema>;
+
+/** One stored detection (extension.md "What it keeps"). */
+export const DetectionSchema = DetectedKeySchema.extend({
+  site: z.string(),
+  time: z.iso.datetime(),
+  source: DetectionSourceSchema,
+  action: DetectionActionSchema,
+});
+
+/** One stored detection. */
+export type Detection = z.infer<typeof DetectionSchema>;
+
+/** The extension's settings. */
+export const ExtensionSettingsSchema = z.object({
+  apiUrl: z.url(),
+  blockLivePastes: z.boolean(),
+  autoRevokePageKeys: z.boolean(),
+  ignoredSites: z.array(z.string()),
+});
+
+/** The extension's settings. */
+export type ExtensionSettings = z.infer<typeof ExtensionSettingsSchema>;
+
+/** The settings a fresh install starts with. */
+export const DEFAULT_EXTENSION_SETTINGS: ExtensionSettings = {
+  apiUrl: 'http://localhost:3000',
+  blockLivePastes: false,
+  autoRevokePageKeys: false,
+  ignoredSites: [],
+};
+
+/** Every message sent to the background service worker; `type` picks the handler. */
+export const ExtensionMessageSchema = z.discriminatedUnion('type', [
+  /** The content script found keys: record them, update the badge, maybe notify. */
+  z.object({ type: z.literal('keys-detected'), site: z.string(), source: DetectionSourceSchema, keys: z.array(DetectedKeySchema) }),
+  /** Report a key to `POST /v1/leaks`; the key lives only in this message, never in storage. */
+  z.object({ type: z.literal('report-leak'), key: z.string(), source: LeakSourceSchema, url: z.string().optional(), fingerprint: z.string() }),
+  /** Record what the user chose for a detection (dismissed, ignored). */
+  z.object({ type: z.literal('record-action'), site: z.string(), fingerprint: z.string(), action: DetectionActionSchema }),
+  /** Stop warning on a site. */
+  z.object({ type: z.literal('ignore-site'), site: z.string() }),
+  /** Read the settings (content script, popup, options page). */
+  z.object({ type: z.literal('get-settings') }),
+  /** Change some settings (options page). */
+  z.object({ type: z.literal('update-settings'), settings: ExtensionSettingsSchema.partial() }),
+  /** Sign in to the configured API with a TradeTally account. */
+  z.object({ type: z.literal('sign-in'), email: z.string(), password: z.string() }),
+  /** Forget the session. */
+  z.object({ type: z.literal('sign-out') }),
+  /** The popup's data: detections, signed-in user, keys expiring soon. */
+  z.object({ type: z.literal('get-popup-state') }),
+  /** Forget every stored detection. */
+  z.object({ type: z.literal('clear-history') }),
+]);
+
+/** Every message sent to the background service worker. */
+export type ExtensionMessage = z.infer<typeof ExtensionMessageSchema>;
+
+/** The answer to `report-leak`: `revoked` lists the ids the signed-in owner saw revoked. */
+export const ReportLeakResultSchema = z.object({
+  ok: z.boolean(),
+  revoked: z.array(z.string()).optional(),
+  error: z.string().optional(),
+});
+
+/** The answer to `report-leak`. */
+export type ReportLeakResult = z.infer<typeof ReportLeakResultSchema>;
+
+/** The answer to `get-popup-state`. */
+export const PopupStateSchema = z.object({
+  detections: z.array(DetectionSchema),
+  signedInAs: z.string().nullable(),
+  expiringSoon: z.array(ApiKeySchema),
+  settingsUrl: z.string(),
+});
+
+/** The answer to `get-popup-state`. */
+export type PopupState = z.infer<typeof PopupStateSchema>;
+
+/** The answer each message type gets from the background. */
+export interface ExtensionResponses {
+  'keys-detected': { settings: ExtensionSettings; ignored: boolean };
+  'report-leak': ReportLeakResult;
+  'record-action': { ok: true };
+  'ignore-site': { ok: true };
+  'get-settings': ExtensionSettings;
+  'update-settings': ExtensionSettings;
+  'sign-in': { ok: boolean; email?: string; error?: string };
+  'sign-out': { ok: true };
+  'get-popup-state': PopupState;
+  'clear-history': { ok: true };
+}

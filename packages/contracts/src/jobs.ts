@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { IdSchema } from './common.js';
+
+/** The BullMQ queues: one processor each. */
+export const QueueName = {
+  /** Jobs that change or record a key's state with time. */
+  Lifecycle: 'key-lifecycle',
+  /** Outgoing e-mail, one job per notification. */
+  Email: 'email',
+} as const;
+
+/** A queue name. */
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** The job names of lifecycle.md. */
+export const JobName = {
+  /** Send the reminder of one window before a key's expiry. */
+  ExpiryReminder: 'expiry-reminder',
+  /** Record that a key's expiry passed. */
+  KeyExpired: 'key-expired',
+  /** Tell the owner a key is older than the rotation age. */
+  RotationDue: 'rotation-due',
+  /** Revoke a rotated key's old half at its grace end. */
+  FinishRotation: 'finish-rotation',
+  /** Tell the owner a key was revoked by a leak report. */
+  LeakFollowUp: 'leak-follow-up',
+  /** Send the e-mail of one notification. */
+  SendEmail: 'send-email',
+} as const;
+
+/** A job name. */
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+/** Payload of `expiry-reminder`: the key and the window, in days before expiry. */
+export const ExpiryReminderPayloadSchema = z.object({ keyId: IdSchema, windowDays: z.number().positive() });
+
+/** Payload of `key-expired`. */
+export const KeyExpiredPayloadSchema = z.object({ keyId: IdSchema });
+
+/** Payload of `rotation-due`: `period` counts rotation ages since creation (1 = first). */
+export const RotationDuePayloadSchema = z.object({ keyId: IdSchema, period: z.number().int().positive() });
+
+/** Payload of `finish-rotation`: the old key of a rotation. */
+export const FinishRotationPayloadSchema = z.object({ keyId: IdSchema });
+
+/** Payload of `leak-follow-up`: the revoked key and the audit event of the report. */
+export const LeakFollowUpPayloadSchema = z.object({ keyId: IdSchema, auditEventId: IdSchema });
+
+/** Payload of `send-email`: the e-mail is built from the notification row, so no secret travels. */
+export const SendEmailPayloadSchema = z.object({ notificationId: IdSchema });
+
+/** Payload of each job name. */
+export interface JobPayloads {
+  'expiry-reminder': z.infer<typeof ExpiryReminderPayloadSchema>;
+  'key-expired': z.infer<typeof KeyExpiredPayloadSchema>;
+  'rotation-due': z.infer<typeof RotationDuePayloadSchema>;
+  'finish-rotation': z.infer<typeof FinishRotationPayloadSchema>;
+  'leak-follow-up': z.infer<typeof LeakFollowUpPayloadSchema>;
+  'send-email': z.infer<typeof SendEmailPayloadSchema>;
+}
+
+/** The payload schema of each job name, for processors to validate what they take off a queue. */
+export const JobPayloadSchemas = {
+  'expiry-reminder': ExpiryReminderPayloadSchema,
+  'key-expired': KeyExpiredPayloadSchema,
+  'rotation-due': RotationDuePayloadSchema,
+  'finish-rotation': FinishRotationPayloadSchema,
+  'leak-follow-up': LeakFollowUpPayloadSchema,
+  'send-email': SendEmailPayloadSchema,
+} as const satisfies { [N in JobName]: z.ZodType<JobPayloads[N]> };
+
+/**
+ * The deterministic job id of each job, so that enqueueing twice makes one job. Separators are `-`,
+ * not `:` (lifecycle.md's example): BullMQ refuses most custom ids that contain `:`.
+ */
+export const jobId = {
+  /** `expiry-<keyId>-<windowDays>` */
+  expiryReminder: (p: JobPayloads['expiry-reminder']) => `expiry-${p.keyId}-${p.windowDays}`,
+  /** `expired-<keyId>` */
+  keyExpired: (p: JobPayloads['key-expired']) => `expired-${p.keyId}`,
+  /** `rotation-due-<keyId>-<period>` */
+  rotationDue: (p: JobPayloads['rotation-due']) => `rotation-due-${p.keyId}-${p.period}`,
+  /** `finish-rotation-<keyId>` */
+  finishRotation: (p: JobPayloads['finish-rotation']) => `finish-rotation-${p.keyId}`,
+  /** `leak-<keyId>-<auditEventId>` */
+  leakFollowUp: (p: JobPayloads['leak-follow-up']) => `leak-${p.keyId}-${p.auditEventId}`,
+  /** `email-<notificationId>` */
+  sendEmail: (p: JobPayloads['send-email']) => `email-${p.notificationId}`,
+} as const;

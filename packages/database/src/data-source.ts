@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity.js';
+import { AuditEventEntity } from './entities/audit-event.entity.js';
+import { NotificationEntity } from './entities/notification.entity.js';
+import { SessionEntity } from './entities/session.entity.js';
+import { TradeEntity } from './entities/trade.entity.js';
+import { UserEntity } from './entities/user.entity.js';
+import { InitialSchema1764417600000 } from './migrations/1764417600000-initial-schema.js';
+
+/** Every entity, for DataSource options and tests. */
+export const ENTITIES = [UserEntity, SessionEntity, ApiKeyEntity, TradeEntity, NotificationEntity, AuditEventEntity];
+
+/** Every migration, oldest first. */
+export const MIGRATIONS = [InitialSchema1764417600000];
+
+/** A parsed `DATABASE_URL`. */
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** Parses `sqlite:<path>` or `postgres://…` (also `postgresql://…`); throws with a readable reason. */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new Error('sqlite: needs a file path, e.g. sqlite:./data/tradetally.sqlite');
+    return { kind: 'sqlite', path };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    new URL(url); // throws on a malformed address
+    return { kind: 'postgres', url };
+  }
+  throw new Error('must start with sqlite: or postgres://');
+}
+
+/** Options for a pool of `poolSize` connections to the target. `synchronize` is never on. */
+export function dataSourceOptions(target: DatabaseTarget, poolSize = 10): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false } as const;
+  if (target.kind === 'postgres') {
+    return { ...common, type: 'postgres', url: target.url, poolSize, extra: { max: poolSize } };
+  }
+  // WAL lets readers go on while one process writes; busy_timeout makes concurrent writers from
+  // several API and worker processes wait for each other instead of failing with SQLITE_BUSY.
+  return { ...common, type: 'sqlite', database: target.path, enableWAL: true, busyTimeout: 10_000 };
+}
+
+/** Opens a DataSource for `DATABASE_URL` (creating the SQLite file's folder) and runs pending migrations. */
+export async function openDatabase(url: string, options: { poolSize?: number; migrate?: boolean } = {}): Promise<DataSource> {
+  const target = parseDatabaseUrl(url);
+  if (target.kind === 'sqlite' && target.path !== ':memory:') mkdirSync(dirname(resolve(target.path)), { recursive: true });
+  const dataSource = new DataSource(dataSourceOptions(target, options.poolSize));
+  await dataSource.initialize();
+  if (target.kind === 'sqlite') await dataSource.query('PRAGMA busy_timeout = 10000');
+  if (options.migrate !== false) await migrate(dataSource);
+  return dataSource;
+}
+
+// Any constant shared by every process of this project: the advisory lock that serialises migrations.
+const MIGRATION_LOCK = 7_346_284_011;
+
+/**
+ * Runs pending migrations once even when several API and worker processes start together:
+ * PostgreSQL serialises them with an advisory lock; SQLite's write lock serialises them, and a
+ * process that lost the race retries and finds nothing left to do.
+ */
+export async function migrate(dataSource: DataSource): Promise<void> {
+  if (dataSource.options.type === 'postgres') {
+    const lock = dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await dataSource.runMigrations({ transaction: 'all' });
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      await lock.release();
+    }
+    return;
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dataSource.runMigrations({ transaction: 'all' });
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((done) => setTimeout(done, 200 * attempt));
+    }
+  }
+}

@@ -1,0 +1,8 @@
+export { ApiKeyEntity } from './entities/api-key.entity.js';
+export { AuditEventEntity } from './entities/audit-event.entity.js';
+export { NotificationEntity } from './entities/notification.entity.js';
+export { SessionEntity } from './entities/session.entity.js';
+export { TradeEntity } from './entities/trade.entity.js';
+export { UserEntity } from './entities/user.entity.js';
+export { ENTITIES, MIGRATIONS, dataSourceOptions, migrate, openDatabase, parseDatabaseUrl, type DatabaseTarget } from './data-source.js';
+export { DataSource, type EntityManager } from 'typeorm';
