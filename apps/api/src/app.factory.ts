@@ -1,10 +1,15 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express from 'express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
+import { NestPinoLogger, createLogger, httpLogger } from './common/logger.js';
+import { MetricsService } from './common/metrics.service.js';
 import { ProblemFilter, problemMiddleware } from './common/problem.filter.js';
 import type { AppConfig } from './config.js';
 
@@ -21,15 +26,36 @@ export interface CreateAppOptions {
   logStream?: DestinationStream;
 }
 
+/** Where the built settings page is: WEB_DIST, else apps/web/dist beside this app. */
+function webDist(config: AppConfig): string {
+  return config.WEB_DIST ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+}
+
+/** Counts every request by method, matched route and status. */
+function metricsMiddleware(metrics: MetricsService) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.path.startsWith('/v1') ? 'unmatched' : 'static';
+      metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - start) / 1e9);
+    });
+    next();
+  };
+}
+
 /** Builds the configured API (not yet listening). */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.logStream), {
+  const logger = createLogger(config.LOG_LEVEL, options.logStream);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    bufferLogs: true,
+    logger: new NestPinoLogger(logger),
   });
-  app.useLogger(app.get(Logger));
   app.set('trust proxy', config.TRUST_PROXY);
+  app.set('query parser', 'simple');
   app.disable('x-powered-by');
+  app.use(httpLogger(logger));
+  app.use(metricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
   const origins = new Set([new URL(config.PUBLIC_URL).origin]);
   app.enableCors({
@@ -45,6 +71,29 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   }
   app.use(express.json({ limit: DEFAULT_BODY_LIMIT, strict: true }));
   app.use(problemMiddleware);
+
+  const dist = webDist(config);
+  if (existsSync(join(dist, 'index.html'))) {
+    app.use(express.static(dist, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') }));
+    // The page routes on the client: any other GET for HTML that is not the API gets index.html.
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const api = /^\/(v1|docs|metrics)(\/|$|-)/.test(req.path);
+      if (req.method !== 'GET' || api || !req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(join(dist, 'index.html'));
+    });
+  }
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('TradeTally Keys API')
+      .setDescription('Users, API keys, the trading journal and leak reports. Errors are RFC 9457 problem details with a stable `code`.')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A session token (POST /v1/auth/login) or an API key (tt_live_…, tt_test_…)' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   return app;

@@ -1,23 +1,32 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
 import { InfrastructureModule } from './common/infrastructure.module.js';
-import { loggerOptions } from './common/logger.js';
 import type { AppConfig } from './config.js';
+import { ApiKeysModule } from './modules/api-keys/api-keys.module.js';
+import { AuditModule } from './modules/audit/audit.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { LeaksModule } from './modules/leaks/leaks.module.js';
+import { MetricsController } from './modules/metrics/metrics.controller.js';
+import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { TradesModule } from './modules/trades/trades.module.js';
 
 /** Everything the API is made of, for one configuration. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logStream?: DestinationStream): DynamicModule {
-    const options = loggerOptions(config.LOG_LEVEL);
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot({ pinoHttp: logStream ? [options, logStream] : options }),
         InfrastructureModule.forRoot(config),
+        AuthModule,
+        ApiKeysModule,
+        TradesModule,
+        LeaksModule,
+        NotificationsModule,
+        AuditModule,
         HealthModule,
       ],
+      controllers: [MetricsController],
     };
   }
 }

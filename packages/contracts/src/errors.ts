@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'invalid_credentials',
   'not_found',
   'not_rotatable',
+  'external_id_taken',
   'payload_too_large',
   'unsupported_media_type',
   'internal_error',
@@ -62,6 +63,7 @@ export function statusOfErrorCode(code: ErrorCode): number {
       return 404;
     case 'email_taken':
     case 'not_rotatable':
+    case 'external_id_taken':
       return 409;
     case 'payload_too_large':
       return 413;
@@ -92,6 +94,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   invalid_credentials: 'Invalid e-mail or password',
   not_found: 'Not found',
   not_rotatable: 'Key cannot be rotated',
+  external_id_taken: 'A trade with this externalId exists',
   payload_too_large: 'Payload too large',
   unsupported_media_type: 'Unsupported media type',
   internal_error: 'Internal error',

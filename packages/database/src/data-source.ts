@@ -9,6 +9,7 @@ import { SessionEntity } from './entities/session.entity.js';
 import { TradeEntity } from './entities/trade.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { InitialSchema1764417600000 } from './migrations/1764417600000-initial-schema.js';
+import { Db } from './db.js';
 
 /** Every entity, for DataSource options and tests. */
 export const ENTITIES = [UserEntity, SessionEntity, ApiKeyEntity, TradeEntity, NotificationEntity, AuditEventEntity];
@@ -85,4 +86,16 @@ export async function migrate(dataSource: DataSource): Promise<void> {
       await new Promise((done) => setTimeout(done, 200 * attempt));
     }
   }
+}
+
+/** Opens the database as a Db (see db.ts): migrated, with a dedicated writer connection on SQLite. */
+export async function openDb(url: string, options: { poolSize?: number; migrate?: boolean } = {}): Promise<Db> {
+  const main = await openDatabase(url, options);
+  const target = parseDatabaseUrl(url);
+  if (target.kind === 'postgres') return new Db(main, null);
+  if (target.path === ':memory:') return new Db(main, main);
+  const writer = new DataSource(dataSourceOptions(target));
+  await writer.initialize();
+  await writer.query('PRAGMA busy_timeout = 10000');
+  return new Db(main, writer);
 }

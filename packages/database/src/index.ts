@@ -4,5 +4,15 @@ export { NotificationEntity } from './entities/notification.entity.js';
 export { SessionEntity } from './entities/session.entity.js';
 export { TradeEntity } from './entities/trade.entity.js';
 export { UserEntity } from './entities/user.entity.js';
-export { ENTITIES, MIGRATIONS, dataSourceOptions, migrate, openDatabase, parseDatabaseUrl, type DatabaseTarget } from './data-source.js';
+export {
+  ENTITIES,
+  MIGRATIONS,
+  dataSourceOptions,
+  migrate,
+  openDatabase,
+  openDb,
+  parseDatabaseUrl,
+  type DatabaseTarget,
+} from './data-source.js';
+export { Db, sqliteTime, type SqlParam } from './db.js';
 export { DataSource, type EntityManager } from 'typeorm';

@@ -1,38 +1,40 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { type DataSource, openDatabase } from '@tradetally/database';
+import { type Db, openDb } from '@tradetally/database';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
-import { APP_CONFIG, DATA_SOURCE, REDIS } from './tokens.js';
+import { LifecycleQueueService } from './lifecycle-queue.service.js';
+import { MetricsService } from './metrics.service.js';
+import { RateLimitService } from './rate-limit.service.js';
+import { APP_CONFIG, DB, REDIS } from './tokens.js';
 
 const log = new Logger('Infrastructure');
 
-/** Redis for rate limits and the queue. Commands fail fast while it is down: the API never waits on it. */
+/** Redis for rate limits and health. Commands fail fast while it is down: the API never waits on it. */
 export function createRedis(url: string): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(times * 200, 2000),
-    lazyConnect: false,
   });
-  let warned = false;
+  let down = false;
   redis.on('error', (error: Error) => {
-    if (!warned) log.warn(`Redis unavailable (${error.message}); rate limits fall back to this process, the queue waits`);
-    warned = true;
+    if (!down) log.warn(`Redis unavailable (${error.message}): rate limits fall back to this process, jobs to the worker's sweep`);
+    down = true;
   });
   redis.on('ready', () => {
-    if (warned) log.log('Redis connected again');
-    warned = false;
+    if (down) log.log('Redis connected again');
+    down = false;
   });
   return redis;
 }
 
-/** The configuration, the database (migrated at start) and Redis, for every module. */
+/** Configuration, the database (migrated at start), Redis, and the services every module shares. */
 @Global()
 @Module({})
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(DB) private readonly db: Db,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -41,15 +43,18 @@ export class InfrastructureModule implements OnApplicationShutdown {
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: DATA_SOURCE, useFactory: () => openDatabase(config.DATABASE_URL) },
+        { provide: DB, useFactory: () => openDb(config.DATABASE_URL) },
         { provide: REDIS, useFactory: () => createRedis(config.REDIS_URL) },
+        RateLimitService,
+        MetricsService,
+        LifecycleQueueService,
       ],
-      exports: [APP_CONFIG, DATA_SOURCE, REDIS],
+      exports: [APP_CONFIG, DB, REDIS, RateLimitService, MetricsService, LifecycleQueueService],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.db.close();
   }
 }

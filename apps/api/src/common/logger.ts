@@ -1,21 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LoggerService } from '@nestjs/common';
 import { redactApiKeys } from '@tradetally/contracts';
-import type { Options } from 'pino-http';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { type HttpLogger, pinoHttp } from 'pino-http';
 
-const SECRET_FIELDS = ['password', 'secret', 'token', 'key', 'authorization', 'x-api-key', 'text'];
+const SECRET_FIELDS = new Set(['password', 'secret', 'token', 'key', 'authorization', 'x-api-key', 'text', 'cookie']);
 
-/** A shallow, allocation-free-when-clean scrub of one log object's own string fields. */
+/** A bounded scrub of a log object's plain fields: key candidates redacted, secret-named fields censored. */
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactApiKeys(value);
-  if (depth > 3 || value === null || typeof value !== 'object') return value;
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const isError = value instanceof Error;
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null && !(value instanceof Error)) return value;
+  if (!isError && proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_FIELDS.includes(k.toLowerCase()) ? '[REDACTED]' : scrub(v, depth + 1);
-  }
-  if (value instanceof Error) {
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELDS.has(k.toLowerCase()) ? '[REDACTED]' : scrub(v, depth + 1);
+  if (isError) {
+    out.type = value.name;
     out.message = redactApiKeys(value.message);
     if (value.stack) out.stack = redactApiKeys(value.stack);
   }
@@ -23,16 +25,12 @@ function scrub(value: unknown, depth = 0): unknown {
 }
 
 /**
- * pino-http options. Headers are never logged (so no Authorization or X-API-Key can leak); the URL,
- * messages and error text pass through the key scrubber; fields named like secrets are censored.
+ * The API's pino logger. Request headers are never logged (so no Authorization or X-API-Key can
+ * leak); URLs, messages and error text pass through the key scrubber; secret-named fields are censored.
  */
-export function loggerOptions(level: string): Options {
-  return {
+export function createLogger(level: string, stream?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'password', 'secret', '*.password', '*.secret'],
-      censor: '[REDACTED]',
-    },
     serializers: {
       req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: redactApiKeys(req.url ?? '') }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
@@ -41,11 +39,50 @@ export function loggerOptions(level: string): Options {
     formatters: { log: (object: Record<string, unknown>) => scrub(object) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {
-        method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactApiKeys(arg) : arg)) as Parameters<typeof method>);
+        const clean = args.map((arg) => (typeof arg === 'string' ? redactApiKeys(arg) : arg)) as Parameters<typeof method>;
+        method.apply(this, clean);
       },
     },
-    customProps: (req: IncomingMessage & { principal?: { userId: string; apiKeyId: string | null } }) =>
-      req.principal ? { userId: req.principal.userId, apiKeyId: req.principal.apiKeyId } : {},
-    autoLogging: { ignore: (req) => req.url === '/metrics' },
   };
+  return stream ? pino(options, stream) : pino(options);
+}
+
+type WithPrincipal = IncomingMessage & { principal?: { userId: string; apiKeyId: string | null } };
+
+/** One log line per request, with who made it (user and key ids, never the credential). */
+export function httpLogger(logger: Logger): HttpLogger {
+  return pinoHttp({
+    logger,
+    customProps: (req: WithPrincipal) => (req.principal ? { userId: req.principal.userId, apiKeyId: req.principal.apiKeyId } : {}),
+    autoLogging: { ignore: (req) => req.url === '/metrics' },
+    wrapSerializers: false,
+  });
+}
+
+/** Nest's own messages (start-up, errors) through the same pino logger. */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, rest: unknown[]): void {
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    if (message instanceof Error) this.logger[level]({ context, err: message }, message.message);
+    else if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...(message as object) });
+    else this.logger[level]({ context }, String(message));
+  }
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
 }

@@ -1,19 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HealthResponse } from '@tradetally/contracts';
-import type { DataSource } from '@tradetally/database';
+import type { Db } from '@tradetally/database';
 import type { Redis } from 'ioredis';
-import { DATA_SOURCE, REDIS } from '../../common/tokens.js';
+import { DB, REDIS } from '../../common/tokens.js';
 
 /** Reports the database and the queue's Redis; the API keeps serving while Redis is down. */
 @Injectable()
 export class HealthService {
   constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(DB) private readonly db: Db,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async check(): Promise<HealthResponse> {
-    const database = await this.dataSource.query('SELECT 1').then(
+    const database = await this.db.query('SELECT 1').then(
       () => 'ok' as const,
       () => 'down' as const,
     );

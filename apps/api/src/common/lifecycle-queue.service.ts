@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { JobName, type JobPayloads, QueueName, jobId } from '@tradetally/contracts';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { AppConfig } from '../config.js';
+import { APP_CONFIG } from './tokens.js';
+
+const ENQUEUE_TIMEOUT_MS = 1000;
+
+/**
+ * The API's side of the lifecycle queue: it only enqueues. An enqueue never blocks a request for
+ * long and never fails it: while Redis is down the job is skipped, and the worker's sweep re-creates
+ * it from the database (lifecycle.md), because the database, not the queue, is the record.
+ */
+@Injectable()
+export class LifecycleQueueService implements OnApplicationShutdown {
+  private readonly log = new Logger('LifecycleQueue');
+  private readonly connection: Redis;
+  private readonly queue: Queue;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.connection = new Redis(config.REDIS_URL, {
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: false,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    this.connection.on('error', () => undefined); // reported once by the main Redis client
+    this.queue = new Queue(QueueName.Lifecycle, { connection: this.connection, prefix: config.QUEUE_PREFIX });
+    this.queue.on('error', () => undefined);
+  }
+
+  /** Delays the finish of a rotation to the old key's grace end. */
+  finishRotation(keyId: string, graceEndsAt: Date): Promise<boolean> {
+    const payload: JobPayloads['finish-rotation'] = { keyId };
+    const delay = Math.max(0, graceEndsAt.getTime() - Date.now());
+    return this.add(JobName.FinishRotation, payload, jobId.finishRotation(payload), delay);
+  }
+
+  /** Asks the worker to send the leak e-mail. */
+  leakFollowUp(keyId: string, auditEventId: string): Promise<boolean> {
+    const payload: JobPayloads['leak-follow-up'] = { keyId, auditEventId };
+    return this.add(JobName.LeakFollowUp, payload, jobId.leakFollowUp(payload), 0);
+  }
+
+  private async add(name: JobName, data: object, id: string, delay: number): Promise<boolean> {
+    if (this.connection.status !== 'ready') {
+      this.log.warn(`Redis is down: ${name} ${id} left to the worker's sweep`);
+      return false;
+    }
+    const options = {
+      jobId: id,
+      delay,
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 86_400, count: 1000 },
+      removeOnFail: { age: 7 * 86_400 },
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.queue.add(name, data, options), timeout]);
+      return true;
+    } catch (error) {
+      this.log.warn(`could not enqueue ${name} ${id} (${(error as Error).message}); the worker's sweep will`);
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    this.connection.disconnect();
+  }
+}

@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+import { ApiError } from './api-error.js';
+
+/** Parses `value` with a contracts schema; a failure is a 400 validation_failed listing each field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw ApiError.fromZod(result.error, where);
+  return result.data;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path id that is not a UUID names nothing: 404, the same as an id that does not exist. */
+export function parseId(id: string): string {
+  if (!UUID.test(id)) throw new ApiError('not_found');
+  return id.toLowerCase();
+}

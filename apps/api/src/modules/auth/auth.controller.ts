@@ -1,0 +1,50 @@
+import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import {
+  LoginRequestSchema,
+  LoginResponseSchema,
+  RegisterRequestSchema,
+  type LoginResponse,
+  type UserResponse,
+  UserResponseSchema,
+} from '@tradetally/contracts';
+import type { Response } from 'express';
+import { ApiContract } from '../../common/openapi.js';
+import { parseWith } from '../../common/validation.js';
+import { Access, ClientAddress, CurrentPrincipal, type Principal } from './access.decorator.js';
+import { AuthService } from './auth.service.js';
+
+@Controller('v1')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('auth/register')
+  @Access('public')
+  @ApiContract({ tag: 'Auth', summary: 'Create an account', body: RegisterRequestSchema, status: 201, response: UserResponseSchema, errors: ['validation_failed', 'email_taken', 'rate_limited'] })
+  async register(@Body() body: unknown, @ClientAddress() address: string): Promise<UserResponse> {
+    return { user: await this.auth.register(parseWith(RegisterRequestSchema, body), address) };
+  }
+
+  @Post('auth/login')
+  @HttpCode(200)
+  @Access('public')
+  @ApiContract({ tag: 'Auth', summary: 'Sign in: a session token for the settings page and key management', body: LoginRequestSchema, response: LoginResponseSchema, errors: ['validation_failed', 'invalid_credentials', 'rate_limited'] })
+  login(@Body() body: unknown, @ClientAddress() address: string, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
+    res.setHeader('Cache-Control', 'no-store');
+    return this.auth.login(parseWith(LoginRequestSchema, body), address);
+  }
+
+  @Post('auth/logout')
+  @HttpCode(204)
+  @Access('session')
+  @ApiContract({ tag: 'Auth', summary: 'End this session', status: 204, errors: ['unauthenticated', 'session_required'] })
+  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+    if (principal.sessionId) await this.auth.logout(principal.sessionId);
+  }
+
+  @Get('me')
+  @Access('session')
+  @ApiContract({ tag: 'Auth', summary: 'The signed-in user', response: UserResponseSchema, errors: ['unauthenticated', 'session_required'] })
+  async me(@CurrentPrincipal() principal: Principal): Promise<UserResponse> {
+    return { user: await this.auth.me(principal.userId) };
+  }
+}

@@ -1,0 +1,46 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiError } from '../../common/api-error.js';
+import { ACCESS_KEY, type AccessLevel, type AuthedRequest } from './access.decorator.js';
+import { CredentialsService } from './credentials.service.js';
+
+/** The credential of a request: `Authorization: Bearer …`, else `X-API-Key`. */
+function credentialOf(request: AuthedRequest): string | null {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match?.[1]) throw new ApiError('unauthenticated', 'Use "Authorization: Bearer <token or API key>".');
+    return match[1];
+  }
+  const header = request.headers['x-api-key'];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value ? value.trim() : null;
+}
+
+/** The one authentication guard: sessions and API keys, scopes, session-only routes. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly credentials: CredentialsService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const level = this.reflector.getAllAndOverride<AccessLevel | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ?? 'session';
+    if (level === 'public') return true;
+    const request = context.switchToHttp().getRequest<AuthedRequest>();
+    const credential = credentialOf(request);
+    if (!credential) {
+      if (level === 'optional') return true;
+      throw new ApiError('unauthenticated', 'Send a session token or an API key in "Authorization: Bearer …".');
+    }
+    const principal = await this.credentials.authenticate(credential, request.ip ?? 'unknown');
+    request.principal = principal;
+    if (principal.kind === 'session' || level === 'optional' || level === 'read') {
+      return true;
+    }
+    if (level === 'session') throw new ApiError('session_required', 'Keys are managed from a signed-in session, not with an API key.');
+    if (principal.scope !== 'read_write') throw new ApiError('insufficient_scope', 'This route needs a key with the read_write scope.');
+    return true;
+  }
+}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthController } from './auth.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import { AuthService } from './auth.service.js';
+import { CredentialsService } from './credentials.service.js';
+
+@Global()
+@Module({
+  controllers: [AuthController],
+  providers: [AuthService, CredentialsService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [CredentialsService],
+})
+export class AuthModule {}

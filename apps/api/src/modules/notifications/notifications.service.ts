@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ListNotificationsQuery, Notification, NotificationType, Page } from '@tradetally/contracts';
+import { type Db, type EntityManager, NotificationEntity } from '@tradetally/database';
+import { ApiError } from '../../common/api-error.js';
+import { decodeCursor, toPage } from '../../common/pagination.js';
+import { DB } from '../../common/tokens.js';
+
+/** A notification to write; `dedupeKey` makes a repeated effect a no-op (unique index). */
+export interface NewNotification {
+  userId: string;
+  apiKeyId: string | null;
+  type: NotificationType;
+  title: string;
+  body: string;
+  dedupeKey?: string;
+}
+
+function toNotification(entity: NotificationEntity): Notification {
+  return {
+    id: entity.id,
+    type: entity.type,
+    apiKeyId: entity.apiKeyId,
+    title: entity.title,
+    body: entity.body,
+    createdAt: entity.createdAt.toISOString(),
+    readAt: entity.readAt ? entity.readAt.toISOString() : null,
+  };
+}
+
+@Injectable()
+export class NotificationsService {
+  constructor(@Inject(DB) private readonly db: Db) {}
+
+  /** Writes a notification inside the caller's transaction; returns its id. */
+  async create(manager: EntityManager, notification: NewNotification, at = new Date()): Promise<string> {
+    const id = randomUUID();
+    await manager.insert(NotificationEntity, { id, ...notification, dedupeKey: notification.dedupeKey ?? null, createdAt: at, readAt: null, emailedAt: null });
+    return id;
+  }
+
+  async list(userId: string, query: ListNotificationsQuery): Promise<Page<Notification>> {
+    const qb = this.db.manager
+      .createQueryBuilder(NotificationEntity, 'n')
+      .where('n.user_id = :userId', { userId })
+      .orderBy('n.created_at', 'DESC')
+      .addOrderBy('n.id', 'DESC')
+      .take(query.limit + 1);
+    if (query.unread === true) qb.andWhere('n.read_at IS NULL');
+    if (query.unread === false) qb.andWhere('n.read_at IS NOT NULL');
+    const cursor = decodeCursor(query.cursor);
+    if (cursor) qb.andWhere('(n.created_at < :at OR (n.created_at = :at AND n.id < :id))', { at: cursor.at, id: cursor.id });
+    const rows = await qb.getMany();
+    return toPage(rows, query.limit, toNotification, (r) => ({ at: r.createdAt, id: r.id }));
+  }
+
+  /** Marks one of the user's notifications read (the first read time is kept). */
+  async markRead(userId: string, id: string): Promise<Notification> {
+    await this.db.manager
+      .createQueryBuilder()
+      .update(NotificationEntity)
+      .set({ readAt: new Date() })
+      .where('id = :id AND user_id = :userId AND read_at IS NULL', { id, userId })
+      .execute();
+    const row = await this.db.manager.findOneBy(NotificationEntity, { id, userId });
+    if (!row) throw new ApiError('not_found', 'No such notification.');
+    return toNotification(row);
+  }
+}

@@ -1,0 +1,91 @@
+import { type DataSource, type EntityManager } from 'typeorm';
+
+/** A Date as TypeORM writes it to SQLite: UTC `YYYY-MM-DD HH:MM:SS.SSS`, which sorts as time does. */
+export function sqliteTime(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** A value a raw query can bind. Dates are converted per driver. */
+export type SqlParam = string | number | boolean | null | Date;
+
+/**
+ * The database as the API and the worker use it.
+ *
+ * Why not the DataSource alone: TypeORM's sqlite driver runs everything on one shared connection,
+ * so two concurrent transactions would interleave their statements. Here SQLite transactions run
+ * on a second, dedicated connection, one at a time per process, opened with `BEGIN IMMEDIATE` so
+ * that transactions of other processes wait on SQLite's write lock (busy_timeout) instead of
+ * failing half-way. PostgreSQL transactions use the pool as usual (READ COMMITTED; the code that
+ * needs exclusivity uses conditional updates, which re-check their WHERE under the row lock).
+ */
+export class Db {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly writer: DataSource | null,
+  ) {}
+
+  /** `sqlite` or `postgres`. */
+  get kind(): 'sqlite' | 'postgres' {
+    return this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  }
+
+  /** The manager for reads and single-statement writes. */
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /**
+   * Runs `work` in one transaction and returns its result; any throw rolls everything back.
+   * Inside, use insert/update/delete or query builders, not `save` (which opens its own transaction).
+   */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.writer) return this.dataSource.transaction(work);
+    const writer = this.writer;
+    const run = async (): Promise<T> => {
+      const runner = writer.createQueryRunner();
+      await runner.query('BEGIN IMMEDIATE');
+      try {
+        const result = await work(runner.manager);
+        await runner.query('COMMIT');
+        return result;
+      } catch (error) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** A raw query written with `$1, $2…` placeholders (rewritten to `?1, ?2…` for SQLite). */
+  query<T = Record<string, unknown>>(sql: string, params: SqlParam[] = [], manager?: EntityManager): Promise<T[]> {
+    const target = manager ?? this.dataSource.manager;
+    if (this.kind === 'postgres') return target.query(sql, params);
+    return target.query(
+      sql.replace(/\$(\d+)/g, '?$1'),
+      params.map((p) => (p instanceof Date ? sqliteTime(p) : typeof p === 'boolean' ? Number(p) : p)),
+    );
+  }
+
+  /** A timestamp read by a raw query as a Date (SQLite returns UTC text, PostgreSQL a Date). */
+  date(value: unknown): Date | null {
+    if (value === null || value === undefined) return null;
+    if (value instanceof Date) return value;
+    const text = String(value);
+    return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+  }
+
+  /** The number of rows an UPDATE or DELETE run through a query builder affected, on either driver. */
+  static affected(result: { affected?: number | null }): number {
+    return result.affected ?? 0;
+  }
+
+  /** Closes every connection. */
+  async close(): Promise<void> {
+    if (this.writer?.isInitialized) await this.writer.destroy();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
