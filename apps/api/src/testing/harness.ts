@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { CreateApiKeyRequest, CreateApiKeyResponse } from '@tradetally/contracts';
+import type { Db } from '@tradetally/database';
+import pg from 'pg';
+import { createApp } from '../app.factory.js';
+import { DB } from '../common/tokens.js';
+import { loadConfig } from '../config.js';
+
+/** The PostgreSQL server tests may create databases on. */
+export const PG_ADMIN_URL = process.env.PG_TEST_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+
+/** True when PostgreSQL answers at PG_ADMIN_URL (checked once). */
+export const pgAvailable: boolean = await (async () => {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+})();
+
+/** A database made for one test file, removed afterwards. */
+export interface TestDatabase {
+  kind: 'sqlite' | 'postgres';
+  url: string;
+  /** SQLite: the database file, for tests that read the bytes on disk. */
+  file?: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh SQLite file, or a fresh PostgreSQL database. */
+export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
+  const name = `tt_test_${randomBytes(6).toString('hex')}`;
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-api-'));
+    const file = join(dir, `${name}.sqlite`);
+    return { kind, url: `sqlite:${file}`, file, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    kind,
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** The database kinds every e2e suite runs on: SQLite always, PostgreSQL whenever it answers. */
+export const DATABASE_KINDS: Array<'sqlite' | 'postgres'> = pgAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** One HTTP answer. */
+export interface Answer<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** A running API on a loopback port, with its captured JSON log. */
+export class TestApi {
+  constructor(
+    readonly app: NestExpressApplication,
+    readonly url: string,
+    readonly logs: string[],
+  ) {}
+
+  get db(): Db {
+    return this.app.get<Db>(DB);
+  }
+
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<Answer<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.raw !== undefined) {
+      body = options.raw;
+      headers['content-type'] = options.contentType ?? 'text/plain';
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = options.contentType ?? 'application/json';
+    }
+    const response = await fetch(`${this.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: leave the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  /** Registers a fresh user and signs in; returns the session token and the user's id. */
+  async signUp(email = `trader-${randomBytes(5).toString('hex')}@example.com`): Promise<{ token: string; userId: string; email: string }> {
+    const password = 'a long enough password';
+    const registered = await this.request<{ user: { id: string } }>('POST', '/v1/auth/register', { body: { email, password } });
+    if (registered.status !== 201) throw new Error(`register: ${registered.status} ${registered.text}`);
+    const login = await this.request<{ token: string }>('POST', '/v1/auth/login', { body: { email, password } });
+    if (login.status !== 200) throw new Error(`login: ${login.status} ${login.text}`);
+    return { token: login.body.token, userId: registered.body.user.id, email };
+  }
+
+  /** Creates a key with a session; returns the created key and its secret. */
+  async createKey(token: string, body: Partial<CreateApiKeyRequest> = {}): Promise<CreateApiKeyResponse> {
+    const answer = await this.request<CreateApiKeyResponse>('POST', '/v1/api-keys', { token, body: { name: 'test key', scope: 'read', ...body } });
+    if (answer.status !== 201) throw new Error(`create key: ${answer.status} ${answer.text}`);
+    return answer.body;
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+}
+
+/** Starts the API on a loopback port against `databaseUrl`, with limits and prefixes of its own. */
+export async function startApi(databaseUrl: string, env: Record<string, string> = {}): Promise<TestApi> {
+  const tag = randomBytes(4).toString('hex');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    TT_KEY_PEPPER: 'test-pepper-that-is-at-least-32-characters-long',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PREFIX: `tt-test:${tag}:rl`,
+    QUEUE_PREFIX: `tt-test-${tag}`,
+    WEB_DIST: join(tmpdir(), 'no-web-dist'),
+    // Suites make many users from one address; the rate-limit suite sets its own low limits.
+    RATE_LIMIT_REGISTER_PER_ADDRESS: '100000',
+    RATE_LIMIT_LOGIN_PER_ADDRESS: '100000',
+    RATE_LIMIT_LEAKS_PER_ADDRESS: '100000',
+    RATE_LIMIT_KEY_FAILURES_PER_ADDRESS: '100000',
+    ...env,
+  });
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const app = await createApp(config, { logStream });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return new TestApi(app, `http://127.0.0.1:${address.port}`, logs);
+}
