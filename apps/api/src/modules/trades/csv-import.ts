@@ -23,35 +23,75 @@ export function validateRow(line: number, value: unknown): ImportRow {
   return result.success ? { line, trade: result.data } : { line, error: describeIssues(result.error) };
 }
 
-function countNewlines(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
-  return count;
+/** Line breaks in a record's raw text (CRLF, LF or a lone CR each count once). */
+function countLineBreaks(text: string): number {
+  return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
-/**
- * Reads a CSV import with csv-parse (quoted fields, embedded newlines, BOM, CRLF). A bad header
- * refuses the whole file (400); a bad row becomes an error at its line and the others still land.
- */
+type CsvEvent = { kind: 'record'; record: string[]; raw: string } | { kind: 'error'; message: string };
+
 export function parseCsvImport(text: string): ImportRow[] {
-  const rows: ImportRow[] = [];
-  let lastEnd = 0;
-  const records = parse(text, {
+  // Line numbers are counted here from each record's raw text: csv-parse's own count drifts on
+  // CRLF inside quoted fields. Empty lines are kept as records so that they are counted too.
+  const events: CsvEvent[] = [];
+  parse(text, {
     bom: true,
-    info: true,
     raw: true,
-    skip_empty_lines: true,
     relax_column_count: true,
     skip_records_with_error: true,
-    on_skip: (error) => {
-      const reason = error?.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quote is not closed; the rest of the file could not be read' : (error?.message ?? 'unreadable row');
-      rows.push({ line: lastEnd + 1, error: reason });
+    // With `raw`, csv-parse hands each record over as { record, raw }.
+    on_record: (value: string[] | { record: string[]; raw: string }, context: { raw?: string }) => {
+      if (Array.isArray(value)) events.push({ kind: 'record', record: value, raw: context.raw ?? '' });
+      else events.push({ kind: 'record', record: value.record, raw: value.raw });
+      return null;
     },
-  }) as unknown as Array<{ record: string[]; info: { lines: number; raw?: string } }>;
+    on_skip: (error) => {
+      const reason = error?.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quote is not closed; the rest of the file could not be read' : `unreadable row (${error?.message ?? 'bad quoting'})`;
+      events.push({ kind: 'error', message: reason });
+    },
+  });
 
-  const [head, ...body] = records;
-  if (!head) throw new ApiError('validation_failed', 'The CSV file is empty.');
-  const header = head.record.map((name) => name.trim());
+  const rows: ImportRow[] = [];
+  let header: string[] | null = null;
+  let line = 1;
+  let lastErrorLine = 0;
+  let dataRows = 0;
+  for (const event of events) {
+    if (event.kind === 'error') {
+      if (line !== lastErrorLine) rows.push({ line, error: event.message });
+      lastErrorLine = line;
+      continue;
+    }
+    const start = line;
+    line += countLineBreaks(event.raw);
+    const { record } = event;
+    if (record.length === 1 && record[0]?.trim() === '') continue; // an empty line
+    if (header === null) {
+      header = checkHeader(record);
+      continue;
+    }
+    if (++dataRows > MAX_IMPORT_ROWS) throw new ApiError('validation_failed', `An import takes at most ${MAX_IMPORT_ROWS} rows.`);
+    // Trailing optional cells may be left out; extra cells are a mistake worth reporting.
+    if (record.length > header.length || record.length < REQUIRED.length) {
+      rows.push({ line: start, error: `expected ${REQUIRED.length} to ${header.length} fields, found ${record.length}` });
+      continue;
+    }
+    const value: Record<string, unknown> = {};
+    record.forEach((raw, i) => {
+      const name = header?.[i];
+      const cell = raw.trim();
+      if (!name || cell === '') return; // an empty optional cell is absent; an empty required one fails validation
+      value[name] = NUMERIC.has(name) && NUMBER_TEXT.test(cell) ? Number(cell) : cell;
+    });
+    rows.push(validateRow(start, value));
+  }
+  if (header === null) throw new ApiError('validation_failed', 'The CSV file is empty.');
+  return rows;
+}
+
+/** The header's column names; a bad header refuses the whole file. */
+function checkHeader(record: string[]): string[] {
+  const header = record.map((name) => name.trim());
   const unknown = header.filter((name) => !(IMPORT_CSV_COLUMNS as readonly string[]).includes(name));
   const missing = REQUIRED.filter((name) => !header.includes(name));
   const repeated = header.filter((name, i) => header.indexOf(name) !== i);
@@ -63,23 +103,5 @@ export function parseCsvImport(text: string): ImportRow[] {
     ];
     throw new ApiError('validation_failed', `The CSV header must be ${IMPORT_CSV_COLUMNS.join(',')} (the last three optional).`, errors);
   }
-  if (body.length > MAX_IMPORT_ROWS) throw new ApiError('validation_failed', `An import takes at most ${MAX_IMPORT_ROWS} rows.`);
-
-  for (const { record, info } of body) {
-    const raw = (info.raw ?? '').replace(/\r?\n$/, '');
-    const line = info.lines - countNewlines(raw);
-    lastEnd = info.lines;
-    if (record.length !== header.length) {
-      rows.push({ line, error: `expected ${header.length} fields, found ${record.length}` });
-      continue;
-    }
-    const value: Record<string, unknown> = {};
-    header.forEach((name, i) => {
-      const cell = (record[i] ?? '').trim();
-      if (cell === '') return; // an empty optional cell is absent; an empty required one fails validation
-      value[name] = NUMERIC.has(name) && NUMBER_TEXT.test(cell) ? Number(cell) : cell;
-    });
-    rows.push(validateRow(line, value));
-  }
-  return rows.sort((a, b) => a.line - b.line);
+  return header;
 }
