@@ -1,0 +1,161 @@
+import type { HealthResponse, RotateApiKeyResponse } from '@tradetally/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApi, type TestDatabase, createTestDatabase, startApi } from './testing/harness.js';
+
+describe('the API around the routes', () => {
+  let database: TestDatabase;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    api = await startApi(database.url);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await database?.drop();
+  });
+
+  it('answers /v1/health ok with the database and the queue up', async () => {
+    const answer = await api.request<HealthResponse>('GET', '/v1/health');
+    expect(answer.body).toEqual({ status: 'ok', database: 'ok', queue: 'ok' });
+  });
+
+  it('serves an OpenAPI 3 document generated from the routes, and the docs page', async () => {
+    const answer = await api.request<{ openapi: string; paths: Record<string, Record<string, unknown>> }>('GET', '/docs-json');
+    expect(answer.body.openapi).toMatch(/^3\./);
+    for (const path of ['/v1/auth/register', '/v1/api-keys', '/v1/api-keys/{id}/rotate', '/v1/trades', '/v1/trades/import', '/v1/leaks', '/v1/notifications', '/v1/audit-events', '/v1/health']) {
+      expect(answer.body.paths, path).toHaveProperty([path]);
+    }
+    const create = answer.body.paths['/v1/api-keys']?.post as { requestBody: { content: Record<string, { schema: { properties: object; additionalProperties: boolean } }> } };
+    expect(Object.keys(create.requestBody.content['application/json']!.schema.properties).sort()).toEqual(['environment', 'expiresAt', 'name', 'scope']);
+    expect(create.requestBody.content['application/json']!.schema.additionalProperties).toBe(false);
+    const page = await fetch(`${api.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger');
+  });
+
+  it('counts requests and key checks by result at /metrics', async () => {
+    const { token } = await api.signUp();
+    const { secret } = await api.createKey(token);
+    await api.request('GET', '/v1/trades', { token: secret });
+    await api.request('GET', '/v1/trades', { token: `${secret.slice(0, -1)}0` });
+    const text = (await api.request('GET', '/metrics')).text;
+    expect(text).toMatch(/tradetally_api_key_checks_total\{result="ok"\} [1-9]/);
+    expect(text).toMatch(/tradetally_api_key_checks_total\{result="invalid"\} [1-9]/);
+    expect(text).toMatch(/tradetally_http_requests_total\{method="GET",route="\/v1\/trades",status="200"\} [1-9]/);
+    expect(text).not.toContain(secret.slice(8, 40));
+  });
+
+  it('answers unknown routes, bad JSON and oversize bodies with problem details', async () => {
+    const missing = await api.request('GET', '/v1/nowhere');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    expect(missing.body).toMatchObject({ code: 'not_found', status: 404, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+    const badJson = await api.request('POST', '/v1/auth/login', { raw: '{"email":', contentType: 'application/json' });
+    expect(badJson.status).toBe(400);
+    expect(badJson.body.code).toBe('validation_failed');
+    const big = await api.request('POST', '/v1/auth/register', { body: { email: 'a@example.com', password: 'p'.repeat(200 * 1024) } });
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('payload_too_large');
+  });
+
+  it('sends helmet headers and allows CORS from the settings page and extensions only', async () => {
+    const health = await fetch(`${api.url}/v1/health`);
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(health.headers.get('x-powered-by')).toBeNull();
+    const preflight = (origin: string) =>
+      fetch(`${api.url}/v1/leaks`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+    expect((await preflight('chrome-extension://abcdefghijklmnop')).headers.get('access-control-allow-origin')).toBe('chrome-extension://abcdefghijklmnop');
+    expect((await preflight('http://localhost:3000')).headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('rate limits', () => {
+  let database: TestDatabase;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    api = await startApi(database.url, {
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: '3',
+      RATE_LIMIT_REGISTER_PER_ADDRESS: '4',
+      RATE_LIMIT_LEAKS_PER_ADDRESS: '2',
+      RATE_LIMIT_KEY_FAILURES_PER_ADDRESS: '3',
+    });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await database?.drop();
+  });
+
+  it('stops failed logins to one account after the limit with 429 and Retry-After, even with the right password', async () => {
+    const { email } = await api.signUp();
+    for (let i = 0; i < 3; i++) expect((await api.request('POST', '/v1/auth/login', { body: { email, password: 'wrong password!' } })).status).toBe(401);
+    const limited = await api.request('POST', '/v1/auth/login', { body: { email, password: 'wrong password!' } });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('rate_limited');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await api.request('POST', '/v1/auth/login', { body: { email, password: 'a long enough password' } })).status).toBe(429);
+  });
+
+  it('limits registrations per address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await api.request('POST', '/v1/auth/register', { body: { email: `r${i}-${Date.now()}@example.com`, password: 'a long enough password' } })).status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  it('limits leak reports per address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await api.request('POST', '/v1/leaks', { body: { text: 'nothing', source: 'manual' } })).status);
+    expect(statuses).toEqual([202, 202, 429]);
+  });
+});
+
+describe('failed key checks', () => {
+  it('are limited per address: past the limit even a valid key gets 429, so guessing learns nothing', async () => {
+    const database = await createTestDatabase('sqlite');
+    const api = await startApi(database.url, { RATE_LIMIT_KEY_FAILURES_PER_ADDRESS: '3' });
+    try {
+      const { token } = await api.signUp();
+      const { secret } = await api.createKey(token);
+      const guess = 'tt_live_000000000000000000000000000000001xCHTo';
+      for (let i = 0; i < 3; i++) expect((await api.request('GET', '/v1/trades', { token: guess })).status).toBe(401);
+      const limited = await api.request('GET', '/v1/trades', { token: guess });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await api.request('GET', '/v1/trades', { token: secret })).status).toBe(429);
+    } finally {
+      await api.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('with Redis down', () => {
+  it('keeps serving keys, rotations and revocations, and says degraded', async () => {
+    const database = await createTestDatabase('sqlite');
+    const api = await startApi(database.url, { REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const health = await api.request<HealthResponse>('GET', '/v1/health');
+      expect(health.body).toEqual({ status: 'degraded', database: 'ok', queue: 'down' });
+      const { token } = await api.signUp();
+      const { apiKey, secret } = await api.createKey(token);
+      expect((await api.request('GET', '/v1/trades', { token: secret })).status).toBe(200);
+      const started = Date.now();
+      const rotated = await api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${apiKey.id}/rotate`, { token, body: { gracePeriodMinutes: 60 } });
+      expect(rotated.status).toBe(201);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect((await api.request('GET', '/v1/trades', { token: rotated.body.secret })).status).toBe(200);
+      await api.request('DELETE', `/v1/api-keys/${rotated.body.apiKey.id}`, { token });
+      expect((await api.request('GET', '/v1/trades', { token: rotated.body.secret })).status).toBe(401);
+    } finally {
+      await api.close();
+      await database.drop();
+    }
+  });
+});
