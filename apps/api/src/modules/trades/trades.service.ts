@@ -20,6 +20,22 @@ import { toTrade } from './trade.mapper.js';
 type NewTrade = z.output<typeof CreateTradeRequestSchema>;
 type TradeChanges = z.output<typeof UpdateTradeRequestSchema>;
 
+const TRADE_COLUMNS = 'id, user_id, symbol, side, quantity, price, fees, executed_at, notes, external_id, created_at';
+
+interface TradeRow {
+  id: string;
+  user_id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  quantity: number | string;
+  price: number | string;
+  fees: number | string;
+  executed_at: unknown;
+  notes: string | null;
+  external_id: string | null;
+  created_at: unknown;
+}
+
 const INSERT_COLUMNS = ['id', 'user_id', 'symbol', 'side', 'quantity', 'price', 'fees', 'executed_at', 'notes', 'external_id', 'created_at'];
 // 11 parameters a row; 400 rows stay far below SQLite's and PostgreSQL's parameter limits.
 const INSERT_CHUNK = 400;
@@ -28,20 +44,24 @@ const INSERT_CHUNK = 400;
 export class TradesService {
   constructor(@Inject(DB) private readonly db: Db) {}
 
+  /** One indexed range scan on (user_id, executed_at, id); raw SQL because every key-checked list runs it. */
   async list(userId: string, query: ListTradesQuery): Promise<Page<Trade>> {
-    const qb = this.db.manager
-      .createQueryBuilder(TradeEntity, 't')
-      .where('t.user_id = :userId', { userId })
-      .orderBy('t.executed_at', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .limit(query.limit + 1);
-    if (query.symbol) qb.andWhere('t.symbol = :symbol', { symbol: query.symbol });
-    if (query.from) qb.andWhere('t.executed_at >= :from', { from: new Date(query.from) });
-    if (query.to) qb.andWhere('t.executed_at < :to', { to: new Date(query.to) });
+    const where = ['user_id = $1'];
+    const params: SqlParam[] = [userId];
+    const add = (clause: string, ...values: SqlParam[]) => {
+      where.push(clause.replace(/\?/g, () => `$${params.push(values.shift() ?? null)}`));
+    };
+    if (query.symbol) add('symbol = ?', query.symbol);
+    if (query.from) add('executed_at >= ?', new Date(query.from));
+    if (query.to) add('executed_at < ?', new Date(query.to));
     const cursor = decodeCursor(query.cursor);
-    if (cursor) qb.andWhere('(t.executed_at < :at OR (t.executed_at = :at AND t.id < :id))', { at: cursor.at, id: cursor.id });
-    const rows = await qb.getMany();
-    return toPage(rows, query.limit, toTrade, (row) => ({ at: row.executedAt, id: row.id }));
+    if (cursor) add('(executed_at < ? OR (executed_at = ? AND id < ?))', cursor.at, cursor.at, cursor.id);
+    const rows = await this.db.query<TradeRow>(
+      `SELECT ${TRADE_COLUMNS} FROM trades WHERE ${where.join(' AND ')} ORDER BY executed_at DESC, id DESC LIMIT ${query.limit + 1}`,
+      params,
+    );
+    const trades = rows.map((row) => this.fromRow(row));
+    return toPage(trades, query.limit, toTrade, (t) => ({ at: t.executedAt, id: t.id }));
   }
 
   async get(userId: string, id: string): Promise<Trade> {
@@ -133,6 +153,22 @@ export class TradesService {
       return landed;
     });
     return { imported, duplicates, errors };
+  }
+
+  private fromRow(row: TradeRow): TradeEntity {
+    return Object.assign(new TradeEntity(), {
+      id: row.id,
+      userId: row.user_id,
+      symbol: row.symbol,
+      side: row.side,
+      quantity: Number(row.quantity),
+      price: Number(row.price),
+      fees: Number(row.fees),
+      executedAt: this.db.date(row.executed_at) ?? new Date(0),
+      notes: row.notes,
+      externalId: row.external_id,
+      createdAt: this.db.date(row.created_at) ?? new Date(0),
+    });
   }
 
   private toEntity(userId: string, body: NewTrade): TradeEntity {

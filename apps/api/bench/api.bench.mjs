@@ -1,0 +1,163 @@
+// The API benchmark of issue 3, over loopback with autocannon against the built API (dist/main.js):
+//   1. key-authenticated GET /v1/trades?limit=1 against GET /v1/health, as a ratio (target >= 0.75);
+//   2. key-authenticated throughput with 10 keys in the database and with 1,000,000, as a ratio
+//      (target >= 0.9: a key check must not grow with the number of keys);
+//   3. the API's peak RSS during the run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import sqlite3 from 'sqlite3';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONNECTIONS = 16;
+const MANY_KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));
+const dbFile = join(dir, 'bench.sqlite');
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const api = spawn(process.execPath, [join(root, 'dist/main.js')], {
+  env: {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: `sqlite:${dbFile}`,
+    LOG_LEVEL: 'warn',
+    TT_KEY_PEPPER: 'benchmark-pepper-benchmark-pepper-benchmark',
+    RATE_LIMIT_PREFIX: `tt-bench:${port}`,
+    QUEUE_PREFIX: `tt-bench-${port}`,
+    RATE_LIMIT_REGISTER_PER_ADDRESS: '1000',
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+let peakRss = 0;
+const sampler = setInterval(() => {
+  try {
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${api.pid}/status`, 'utf8'))?.[1] ?? 0);
+    peakRss = Math.max(peakRss, kb * 1024);
+  } catch {
+    // the process has ended
+  }
+}, 250);
+
+async function call(method, path, body, token) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function waitForApi() {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${base}/v1/health`)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the API did not start');
+}
+
+function load(path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url: `${base}${path}`, connections: CONNECTIONS, duration: DURATION, headers }, (error, result) => {
+      if (error) return reject(error);
+      if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`));
+      resolve(result);
+    });
+  });
+}
+
+function bulkInsertKeys(userId, count) {
+  const db = new sqlite3.Database(dbFile);
+  return new Promise((resolve, reject) => {
+    db.exec(
+      `PRAGMA busy_timeout = 30000;
+       WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${count})
+       INSERT INTO api_keys (id, user_id, name, scope, environment, prefix, last4, key_hash, created_at)
+       SELECT lower(printf('%s-%s-4%s-8%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), substr(hex(randomblob(2)), 2), hex(randomblob(6)))),
+              '${userId}', 'bulk ' || n, 'read', 'live', 'tt_live_bulk', 'bulk', lower(hex(randomblob(32))), '2026-11-01 00:00:00.000'
+       FROM seq;`,
+      (error) => db.close(() => (error ? reject(error) : resolve())),
+    );
+  });
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const rate = (values) => `${Math.round(median(values)).toLocaleString('en')} req/s`;
+
+/**
+ * This machine's speed drifts by 2x from one second to the next (a shared VM), so the two routes
+ * are measured in alternating short runs and compared pair by pair; the figure is the median.
+ */
+async function interleaved(keyHeaders) {
+  const health = [];
+  const trades = [];
+  const ratios = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const h = (await load('/v1/health')).requests.average;
+    const t = (await load('/v1/trades?limit=1', keyHeaders)).requests.average;
+    health.push(h);
+    trades.push(t);
+    ratios.push(t / h);
+  }
+  return { health, trades, ratio: median(ratios) };
+}
+
+try {
+  await waitForApi();
+  const email = `bench-${port}@example.com`;
+  const { user } = await call('POST', '/v1/auth/register', { email, password: 'benchmark password' });
+  const { token } = await call('POST', '/v1/auth/login', { email, password: 'benchmark password' });
+  let secret;
+  for (let i = 0; i < 10; i++) secret = (await call('POST', '/v1/api-keys', { name: `k${i}`, scope: 'read_write' }, token)).secret;
+  for (let i = 0; i < 20; i++) {
+    await call('POST', '/v1/trades', { symbol: 'AAPL', side: 'buy', quantity: 1, price: 100 + i, executedAt: new Date(Date.now() - i * 60_000).toISOString() }, secret);
+  }
+  const keyHeaders = { authorization: `Bearer ${secret}` };
+  await load('/v1/health'); // warm-up: JIT, connection pools, SQLite page cache
+  await load('/v1/trades?limit=1', keyHeaders);
+
+  const few = await interleaved(keyHeaders);
+  const started = Date.now();
+  await bulkInsertKeys(user.id, MANY_KEYS);
+  const insertSeconds = (Date.now() - started) / 1000;
+  await load('/v1/trades?limit=1', keyHeaders);
+  const many = await interleaved(keyHeaders);
+
+  const vsHealth = few.ratio;
+  // Each phase's keyed throughput relative to health in the same phase, so machine drift cancels.
+  const vsKeys = many.ratio / few.ratio;
+  const pass = (ok) => (ok ? 'PASS' : 'FAIL');
+  const keys = (MANY_KEYS + 10).toLocaleString('en');
+  console.log(`API benchmark (autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, SQLite, loopback)`);
+  console.log(`  10 keys:     GET /v1/health ${rate(few.health)}, keyed GET /v1/trades?limit=1 ${rate(few.trades)}`);
+  console.log(`  ${keys} keys: GET /v1/health ${rate(many.health)}, keyed GET /v1/trades?limit=1 ${rate(many.trades)} (bulk insert ${insertSeconds.toFixed(1)} s)`);
+  console.log(`  1. keyed trades / health (median of pairs):     ${vsHealth.toFixed(2)} (target >= 0.75) ${pass(vsHealth >= 0.75)}`);
+  console.log(`  2. throughput with ${keys} keys / with 10 keys: ${vsKeys.toFixed(2)} (raw medians ${(median(many.trades) / median(few.trades)).toFixed(2)}; target >= 0.9) ${pass(vsKeys >= 0.9)}`);
+  console.log(`  3. API peak RSS:                                  ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
+  if (vsHealth < 0.75 || vsKeys < 0.9) process.exitCode = 1;
+} finally {
+  clearInterval(sampler);
+  api.kill('SIGTERM');
+  await new Promise((r) => api.on('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
