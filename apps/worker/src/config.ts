@@ -1,5 +1,8 @@
+import { CronTime } from 'cron';
 import { z } from 'zod';
 import { parseDatabaseUrl } from '@tradetally/database';
+
+const days = z.coerce.number().refine((n) => Number.isFinite(n) && n >= 0, 'must be a number of days (decimals allowed)');
 
 /** Every environment variable the worker reads (operations.md), parsed once at start. */
 export const WorkerConfigSchema = z.object({
@@ -15,7 +18,35 @@ export const WorkerConfigSchema = z.object({
       }
     }),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  EMAIL_FROM: z.string().default('TradeTally Keys <no-reply@tradetally.local>'),
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  SWEEP_CRON: z
+    .string()
+    .default('0 */5 * * * *')
+    .superRefine((value, ctx) => {
+      try {
+        new CronTime(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not a cron expression (5 or 6 fields, seconds first when 6)' });
+      }
+    }),
+  REMINDER_DAYS: z
+    .string()
+    .default('30,7,1')
+    .transform((value, ctx) => {
+      const windows = value.split(',').map((part) => Number(part.trim()));
+      if (windows.some((w) => !Number.isFinite(w) || w <= 0)) {
+        ctx.addIssue({ code: 'custom', message: 'must be positive numbers of days, comma separated (e.g. 30,7,1)' });
+        return z.NEVER;
+      }
+      return [...new Set(windows)].sort((a, b) => b - a);
+    }),
+  ROTATION_AGE_DAYS: days.default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  QUEUE_PREFIX: z.string().default('bull'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 
 /** The worker's configuration. */
@@ -32,4 +63,30 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+let current: WorkerConfig | undefined;
+
+/**
+ * The configuration of this process, parsed on first use. Processor decorators read it when their
+ * module loads, which main.ts does only after it has validated the environment.
+ */
+export function workerConfig(): WorkerConfig {
+  current ??= loadWorkerConfig();
+  return current;
+}
+
+/** ioredis options for a redis:// URL, as BullMQ's workers need them (no per-request retry limit). */
+export function redisConnection(url: string) {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: Number(parsed.port || 6379),
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+    retryStrategy: (times: number) => Math.min(times * 200, 2000),
+  };
 }

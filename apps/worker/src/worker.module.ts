@@ -1,29 +1,45 @@
-import { Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import type { WorkerConfig } from './config.js';
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { QueueName } from '@tradetally/contracts';
+import { type Db, openDb } from '@tradetally/database';
+import { type WorkerConfig, redisConnection } from './config.js';
+import { EmailProcessor } from './queues/email/email.processor.js';
+import { Mailer } from './queues/email/mailer.service.js';
+import { Enqueuer } from './queues/enqueuer.service.js';
+import { LifecycleProcessor } from './queues/lifecycle/lifecycle.processor.js';
+import { LifecycleService } from './queues/lifecycle/lifecycle.service.js';
+import { SweepService } from './schedules/sweep.service.js';
+import { DB, WORKER_CONFIG } from './tokens.js';
 
-const REDIS = Symbol('REDIS');
-const log = new Logger('Worker');
-
-/** The worker: no HTTP server, only Redis-backed queues and schedules (filled in by the lifecycle issue). */
+/** The worker: no HTTP server; BullMQ processors, the sweep schedule, the database and SMTP. */
 @Module({})
-export class WorkerModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+export class WorkerModule implements OnApplicationShutdown {
+  constructor(@Inject(DB) private readonly db: Db) {}
 
-  static forRoot(config: WorkerConfig) {
+  static forRoot(config: WorkerConfig): DynamicModule {
     return {
       module: WorkerModule,
-      providers: [{ provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true }) }],
+      imports: [
+        ScheduleModule.forRoot(),
+        BullModule.forRoot({ connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
+        BullModule.registerQueue({ name: QueueName.Lifecycle }, { name: QueueName.Email }),
+      ],
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        { provide: DB, useFactory: () => openDb(config.DATABASE_URL) },
+        Enqueuer,
+        Mailer,
+        LifecycleService,
+        LifecycleProcessor,
+        EmailProcessor,
+        SweepService,
+      ],
+      exports: [SweepService],
     };
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.redis.connect();
-    await this.redis.ping();
-    log.log('Worker ready: connected to Redis');
-  }
-
-  onApplicationShutdown(): void {
-    this.redis.disconnect();
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
   }
 }

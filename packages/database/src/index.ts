@@ -14,5 +14,5 @@ export {
   parseDatabaseUrl,
   type DatabaseTarget,
 } from './data-source.js';
-export { Db, sqliteTime, type SqlParam } from './db.js';
+export { Db, claimEffect, sqliteTime, type SqlParam } from './db.js';
 export { DataSource, type EntityManager } from 'typeorm';

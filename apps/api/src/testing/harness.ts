@@ -1,70 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { CreateApiKeyRequest, CreateApiKeyResponse } from '@tradetally/contracts';
 import type { Db } from '@tradetally/database';
-import pg from 'pg';
+import { type TestDatabase, createTestDatabase, databaseKinds } from '@tradetally/database/testing';
 import { createApp } from '../app.factory.js';
 import { DB } from '../common/tokens.js';
 import { loadConfig } from '../config.js';
 
-/** The PostgreSQL server tests may create databases on. */
-export const PG_ADMIN_URL = process.env.PG_TEST_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-
-/** True when PostgreSQL answers at PG_ADMIN_URL (checked once). */
-export const pgAvailable: boolean = await (async () => {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-})();
-
-/** A database made for one test file, removed afterwards. */
-export interface TestDatabase {
-  kind: 'sqlite' | 'postgres';
-  url: string;
-  /** SQLite: the database file, for tests that read the bytes on disk. */
-  file?: string;
-  drop(): Promise<void>;
-}
-
-/** A fresh SQLite file, or a fresh PostgreSQL database. */
-export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
-  const name = `tt_test_${randomBytes(6).toString('hex')}`;
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'tt-api-'));
-    const file = join(dir, `${name}.sqlite`);
-    return { kind, url: `sqlite:${file}`, file, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    kind,
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 /** The database kinds every e2e suite runs on: SQLite always, PostgreSQL whenever it answers. */
-export const DATABASE_KINDS: Array<'sqlite' | 'postgres'> = pgAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+export const DATABASE_KINDS = await databaseKinds();
+
+export { createTestDatabase, type TestDatabase };
 
 /** One HTTP answer. */
 export interface Answer<T = Record<string, unknown>> {

@@ -1,0 +1,62 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
+import { JobName, type NotificationType, QueueName } from '@tradetally/contracts';
+import type { Db } from '@tradetally/database';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { WorkerConfig } from '../../config.js';
+import { DB, WORKER_CONFIG } from '../../tokens.js';
+import { payloadOf, workerOptions } from '../lifecycle/lifecycle.processor.js';
+import { buildEmail } from './email-content.js';
+import { Mailer } from './mailer.service.js';
+
+interface Row {
+  id: string;
+  type: NotificationType;
+  title: string;
+  body: string;
+  created_at: unknown;
+  emailed_at: unknown;
+  email: string;
+  name: string | null;
+  prefix: string | null;
+  last4: string | null;
+  scope: string | null;
+  environment: string | null;
+  expires_at: unknown;
+}
+
+/**
+ * The e-mail queue. A notification's e-mail is sent, then marked (emailed_at); a crash between the
+ * two resends it once more with the same Message-ID, so mail systems can tell it is one message.
+ */
+@Processor(QueueName.Email, workerOptions())
+export class EmailProcessor extends WorkerHost {
+  constructor(
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @Inject(DB) private readonly db: Db,
+    private readonly mailer: Mailer,
+  ) {
+    super();
+  }
+
+  async process(job: Job): Promise<string> {
+    if (job.name !== JobName.SendEmail) throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.Email}`);
+    const { notificationId } = payloadOf(JobName.SendEmail, job);
+    const [row] = await this.db.query<Row>(
+      `SELECT n.id, n.type, n.title, n.body, n.created_at, n.emailed_at, u.email, k.name, k.prefix, k.last4, k.scope, k.environment, k.expires_at
+         FROM notifications n JOIN users u ON u.id = n.user_id LEFT JOIN api_keys k ON k.id = n.api_key_id
+        WHERE n.id = $1`,
+      [notificationId],
+    );
+    if (!row) throw new UnrecoverableError('the notification no longer exists');
+    if (row.emailed_at) return 'already sent';
+    const key = row.name && row.prefix && row.last4 && row.scope && row.environment
+      ? { name: row.name, prefix: row.prefix, last4: row.last4, scope: row.scope, environment: row.environment, expiresAt: this.db.date(row.expires_at) }
+      : null;
+    await this.mailer.send(
+      buildEmail({ notificationId: row.id, type: row.type, title: row.title, body: row.body, createdAt: this.db.date(row.created_at) ?? new Date(), to: row.email, key }, this.config.PUBLIC_URL),
+    );
+    await this.db.query('UPDATE notifications SET emailed_at = $1 WHERE id = $2 AND emailed_at IS NULL', [new Date(), notificationId]);
+    return 'sent';
+  }
+}

@@ -1,0 +1,56 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { JobName, type JobPayloads, QueueName, jobId } from '@tradetally/contracts';
+import type { JobsOptions, Queue } from 'bullmq';
+
+/** Every job retries with exponential backoff and is trimmed once done; failures stay a week. */
+export const JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 86_400, count: 5000 },
+  removeOnFail: { age: 7 * 86_400 },
+};
+
+type Bulk<N extends JobName> = Array<{ payload: JobPayloads[N]; delay?: number }>;
+
+/** The one place jobs are added: payloads from the contracts, deterministic ids, the same options. */
+@Injectable()
+export class Enqueuer {
+  constructor(
+    @InjectQueue(QueueName.Lifecycle) private readonly lifecycle: Queue,
+    @InjectQueue(QueueName.Email) private readonly email: Queue,
+  ) {}
+
+  async expiryReminders(items: Bulk<'expiry-reminder'>): Promise<number> {
+    return this.addBulk(this.lifecycle, JobName.ExpiryReminder, items, jobId.expiryReminder);
+  }
+
+  async keysExpired(items: Bulk<'key-expired'>): Promise<number> {
+    return this.addBulk(this.lifecycle, JobName.KeyExpired, items, jobId.keyExpired);
+  }
+
+  async rotationsDue(items: Bulk<'rotation-due'>): Promise<number> {
+    return this.addBulk(this.lifecycle, JobName.RotationDue, items, jobId.rotationDue);
+  }
+
+  async finishRotations(items: Bulk<'finish-rotation'>): Promise<number> {
+    return this.addBulk(this.lifecycle, JobName.FinishRotation, items, jobId.finishRotation);
+  }
+
+  async emails(items: Bulk<'send-email'>): Promise<number> {
+    return this.addBulk(this.email, JobName.SendEmail, items, jobId.sendEmail);
+  }
+
+  private async addBulk<N extends JobName>(queue: Queue, name: N, items: Bulk<N>, idOf: (payload: JobPayloads[N]) => string): Promise<number> {
+    for (let i = 0; i < items.length; i += 500) {
+      await queue.addBulk(
+        items.slice(i, i + 500).map(({ payload, delay }) => ({
+          name,
+          data: payload,
+          opts: { ...JOB_OPTIONS, jobId: idOf(payload), ...(delay ? { delay } : {}) },
+        })),
+      );
+    }
+    return items.length;
+  }
+}

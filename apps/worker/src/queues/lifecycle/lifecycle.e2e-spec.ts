@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { QueueName } from '@tradetally/contracts';
+import { type TestDatabase, createTestDatabase, databaseKinds } from '@tradetally/database/testing';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Mail, Seeder, type WorkerProcess, hoursFromNow, startSmtp, startWorker, waitFor } from '../../testing/harness.js';
+
+const KINDS = await databaseKinds();
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Everything under a queue prefix in Redis, as text (job names, payloads, return values). */
+async function queueText(prefix: string): Promise<string> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let text = '';
+    for (const key of await redis.keys(`${prefix}:*`)) {
+      const type = await redis.type(key);
+      text += key;
+      if (type === 'hash') text += JSON.stringify(await redis.hgetall(key));
+      if (type === 'zset') text += JSON.stringify(await redis.zrange(key, 0, -1));
+      if (type === 'list') text += JSON.stringify(await redis.lrange(key, 0, -1));
+    }
+    return text;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
+  let database: TestDatabase;
+  let seed: Seeder;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  const workers: WorkerProcess[] = [];
+  let prefix: string;
+
+  const env = () => ({ DATABASE_URL: database.url, REDIS_URL, SMTP_URL: smtp.url, QUEUE_PREFIX: prefix, REMINDER_DAYS: '7,1', PUBLIC_URL: 'https://keys.example.test' });
+  const worker = (extra: Record<string, string> = {}) => {
+    const started = startWorker({ ...env(), ...extra });
+    workers.push(started);
+    return started;
+  };
+  const mailsFor = (mails: Mail[], keyName: string) => mails.filter((m) => m.subject.includes(keyName));
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    seed = await Seeder.open(database.url);
+  });
+
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
+    await smtp?.close();
+  });
+
+  afterAll(async () => {
+    await seed?.close();
+    await database?.drop();
+  });
+
+  async function fresh(delayMs = 0) {
+    prefix = `tt-wk-${randomBytes(4).toString('hex')}`;
+    smtp = await startSmtp(delayMs);
+  }
+
+  it('sends one reminder per key and window: one notification, one e-mail, one audit event', async () => {
+    await fresh();
+    const owner = await seed.user();
+    const inSeven = await seed.key(owner.id, { name: `seven-${prefix}`, createdAt: hoursFromNow(-240), expiresAt: hoursFromNow(72) });
+    const both = await seed.key(owner.id, { name: `both-${prefix}`, createdAt: hoursFromNow(-240), expiresAt: hoursFromNow(12) });
+    const young = await seed.key(owner.id, { name: `young-${prefix}`, createdAt: hoursFromNow(-2), expiresAt: hoursFromNow(20) });
+    const w = worker();
+    await waitFor('two e-mails', () => smtp.mails.length >= 2);
+    await new Promise((r) => setTimeout(r, 3500)); // three more sweeps must change nothing
+
+    const notifications = await seed.db.query<{ api_key_id: string; title: string }>("SELECT api_key_id, title FROM notifications WHERE type = 'key_expiring'");
+    expect(notifications.map((n) => n.api_key_id).sort()).toEqual([inSeven.id, both.id].sort());
+    expect(notifications.find((n) => n.api_key_id === both.id)?.title).toContain('1 day');
+    expect(await seed.count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.reminder_sent'")).toBe(2);
+    expect(await seed.count("SELECT COUNT(*) AS n FROM lifecycle_effects WHERE api_key_id = $1 AND status = 'skipped'", [both.id])).toBe(1);
+    expect(mailsFor(smtp.mails, 'seven-')).toHaveLength(1);
+    expect(mailsFor(smtp.mails, 'both-')).toHaveLength(1);
+    expect(mailsFor(smtp.mails, 'young-')).toHaveLength(0);
+
+    const mail = mailsFor(smtp.mails, 'seven-')[0] as Mail;
+    expect(mail.to).toBe(owner.email);
+    expect(mail.raw).toContain(`${inSeven.prefix}`);
+    expect(mail.raw).toContain(inSeven.last4);
+    expect(mail.raw).toContain('read_write');
+    expect(mail.raw).toContain('https://keys.example.test/');
+    // No e-mail, log line or job payload holds a raw key.
+    const everything = smtp.mails.map((m) => m.raw).join('\n') + w.output.join('') + (await queueText(prefix));
+    for (const key of [inSeven, both, young]) expect(everything.includes(key.secret.slice(8, 40))).toBe(false);
+    expect(everything).toContain(inSeven.id); // the scan does see the jobs
+  });
+
+  it('does each effect once with two workers sweeping at the same time', async () => {
+    await fresh();
+    const owner = await seed.user();
+    const keys = [];
+    for (let i = 0; i < 30; i++) keys.push(await seed.key(owner.id, { name: `pair-${prefix}-${i}`, createdAt: hoursFromNow(-240), expiresAt: hoursFromNow(30 + i) }));
+    worker();
+    worker();
+    const ids = keys.map((k) => k.id);
+    const count = (sql: string) => seed.count(`${sql} AND api_key_id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+    await waitFor('30 e-mails', () => mailsFor(smtp.mails, `pair-${prefix}`).length >= 30);
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(await count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_expiring'")).toBe(30);
+    expect(await count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.reminder_sent'")).toBe(30);
+    expect(mailsFor(smtp.mails, `pair-${prefix}`)).toHaveLength(30);
+    expect(new Set(smtp.mails.map((m) => m.messageId)).size).toBe(smtp.mails.length);
+  });
+
+  it('does each effect once when a worker is killed mid-way and another starts', async () => {
+    await fresh(60);
+    const owner = await seed.user();
+    const keys = [];
+    for (let i = 0; i < 60; i++) keys.push(await seed.key(owner.id, { name: `crash-${prefix}-${i}`, createdAt: hoursFromNow(-240), expiresAt: hoursFromNow(30 + i) }));
+    const first = worker();
+    await waitFor('the first e-mails', () => smtp.mails.length >= 3);
+    await first.stop('SIGKILL');
+    const before = smtp.mails.length;
+    expect(before).toBeLessThan(60); // it really died with work left
+    worker();
+    const ids = keys.map((k) => `'${k.id}'`).join(', ');
+    await waitFor('every e-mail marked sent', async () => (await seed.count(`SELECT COUNT(*) AS n FROM notifications WHERE emailed_at IS NOT NULL AND api_key_id IN (${ids})`)) === 60, 40_000);
+    expect(await seed.count(`SELECT COUNT(*) AS n FROM notifications WHERE api_key_id IN (${ids})`)).toBe(60);
+    expect(await seed.count(`SELECT COUNT(*) AS n FROM audit_events WHERE api_key_id IN (${ids})`)).toBe(60);
+    // A message cut off by the kill may arrive again, always under its one Message-ID.
+    expect(new Set(smtp.mails.map((m) => m.messageId)).size).toBe(60);
+    expect(smtp.mails.length - 60).toBeLessThanOrEqual(5);
+  });
+
+  it('revokes a rotated key at its grace end even when its delayed job was lost', async () => {
+    await fresh();
+    const owner = await seed.user();
+    const successor = await seed.key(owner.id, { name: `next-${prefix}`, createdAt: new Date() });
+    // As the API leaves a rotation: grace end set, no revoke yet; its delayed job never reached Redis.
+    const old = await seed.key(owner.id, { name: `old-${prefix}`, createdAt: hoursFromNow(-24), graceEndsAt: new Date(Date.now() + 2500), rotatedToId: successor.id });
+    worker();
+    await waitFor('the old key revoked', async () => (await seed.count('SELECT COUNT(*) AS n FROM api_keys WHERE id = $1 AND revoked_at IS NOT NULL', [old.id])) === 1);
+    const [row] = await seed.db.query<{ revoke_reason: string; revoked_at: unknown; grace_ends_at: unknown }>('SELECT revoke_reason, revoked_at, grace_ends_at FROM api_keys WHERE id = $1', [old.id]);
+    expect(row?.revoke_reason).toBe('rotated');
+    expect(seed.db.date(row?.revoked_at)?.getTime()).toBe(seed.db.date(row?.grace_ends_at)?.getTime());
+    await waitFor('the rotation notification', async () => (await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_finished' AND api_key_id = $1", [old.id])) === 1);
+    expect(await seed.count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.revoked' AND actor = 'system' AND api_key_id = $1", [old.id])).toBe(1);
+    expect(await seed.count('SELECT COUNT(*) AS n FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [successor.id])).toBe(1);
+  });
+
+  it('records an expiry once, and sends rotation-age reminders once per age period', async () => {
+    await fresh();
+    const owner = await seed.user();
+    const expired = await seed.key(owner.id, { name: `gone-${prefix}`, createdAt: hoursFromNow(-48), expiresAt: hoursFromNow(-1) });
+    const old = await seed.key(owner.id, { name: `aged-${prefix}`, createdAt: hoursFromNow(-30) });
+    worker({ ROTATION_AGE_DAYS: '1' });
+    await waitFor('the expiry record', async () => (await seed.count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.expired' AND api_key_id = $1", [expired.id])) === 1);
+    await waitFor('the rotation reminder', async () => (await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_due' AND api_key_id = $1", [old.id])) === 1);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_expired' AND api_key_id = $1", [expired.id])).toBe(1);
+    expect(await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_due' AND api_key_id = $1", [old.id])).toBe(1);
+  });
+});
+
+describe('queue names', () => {
+  it('are the contracts’ names', () => {
+    expect(QueueName.Lifecycle).toBe('key-lifecycle');
+  });
+});
