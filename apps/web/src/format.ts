@@ -1,0 +1,30 @@
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** "in 5 days", "3 hours ago", "just now": how far `iso` is from `now`. */
+export function relative(iso: string, now = Date.now()): string {
+  const diff = Date.parse(iso) - now;
+  const abs = Math.abs(diff);
+  if (abs < MINUTE) return 'just now';
+  const [value, unit] = abs >= DAY ? [Math.round(abs / DAY), 'day'] : abs >= HOUR ? [Math.round(abs / HOUR), 'hour'] : [Math.round(abs / MINUTE), 'minute'];
+  const words = `${value} ${unit}${value === 1 ? '' : 's'}`;
+  return diff > 0 ? `in ${words}` : `${words} ago`;
+}
+
+/** A date and time people read: "29 Nov 2026, 14:30". */
+export function when(iso: string): string {
+  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** Days from now, as an ISO timestamp (expiry presets). */
+export function daysFromNow(days: number, now = Date.now()): string {
+  return new Date(now + days * DAY).toISOString();
+}
+
+/** True when `iso` is in the future and at most `days` away. */
+export function within(iso: string | null, days: number, now = Date.now()): boolean {
+  if (!iso) return false;
+  const at = Date.parse(iso);
+  return at > now && at - now <= days * DAY;
+}
