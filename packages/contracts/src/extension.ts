@@ -47,13 +47,6 @@ export const ExtensionSettingsSchema = z.object({
 /** The extension's settings. */
 export type ExtensionSettings = z.infer<typeof ExtensionSettingsSchema>;
 
-/** The settings a fresh install starts with. */
-export const DEFAULT_EXTENSION_SETTINGS: ExtensionSettings = {
-  apiUrl: 'http://localhost:3000',
-  blockLivePastes: false,
-  autoRevokePageKeys: false,
-  ignoredSites: [],
-};
 
 /** Every message sent to the background service worker; `type` picks the handler. */
 export const ExtensionMessageSchema = z.discriminatedUnion('type', [

@@ -9,3 +9,4 @@ export * from './notifications.js';
 export * from './health.js';
 export * from './jobs.js';
 export * from './extension.js';
+export * from './extension-settings.js';

@@ -1,0 +1,174 @@
+import { DEFAULT_EXTENSION_SETTINGS, type DetectionSource, type ExtensionSettings } from '@tradetally/contracts';
+import { send } from '../shared/messages.js';
+import { type Found, StreamScanner, blockOf, fingerprint, keysIn } from './scan.js';
+import { showWarning } from './warning.js';
+
+// The content script: watches pastes, typing and page text for TradeTally keys. Raw keys live
+// only in this script's memory (for the "Revoke this key now" report) and never in storage.
+
+const site = location.hostname || location.origin;
+let settings: ExtensionSettings = DEFAULT_EXTENSION_SETTINGS;
+void chrome.storage.local.get('settings').then((stored) => {
+  settings = { ...DEFAULT_EXTENSION_SETTINGS, ...(stored.settings as Partial<ExtensionSettings> | undefined) };
+});
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.settings) settings = { ...DEFAULT_EXTENSION_SETTINGS, ...(changes.settings.newValue as Partial<ExtensionSettings>) };
+});
+
+const ignored = () => settings.ignoredSites.includes(site);
+const warnings = new Map<string, ReturnType<typeof showWarning>>();
+const HOST = 'TRADETALLY-ALERT';
+
+async function report(found: Found, source: 'paste' | 'page' | 'manual'): Promise<string> {
+  const result = await send({ type: 'report-leak', key: found.key, source, url: location.href, fingerprint: await fingerprint(found.key) });
+  if (!result.ok) return result.error ?? 'The report failed.';
+  return 'Reported: TradeTally revoked the key if it was active. Create a new key in your settings.';
+}
+
+/** Warns once per key and page, tells the background (fingerprints only), maybe reports at once. */
+function handle(found: Found[], source: DetectionSource, anchor: Element | null, blocked = false): void {
+  if (found.length === 0 || ignored()) return;
+  const fresh = found.filter((f) => !warnings.has(f.key));
+  for (const f of fresh) {
+    const warning = showWarning(f, source, anchor, blocked, {
+      revoke: () => report(f, source === 'page' ? 'page' : 'paste'),
+      ignoreSite: () => {
+        for (const w of warnings.values()) w.remove();
+        void send({ type: 'ignore-site', site });
+      },
+      dismiss: () => void fingerprint(f.key).then((fp) => send({ type: 'record-action', site, fingerprint: fp, action: 'dismissed' })),
+    });
+    warnings.set(f.key, warning);
+    if (source === 'page' && f.env === 'live' && settings.autoRevokePageKeys) {
+      void report(f, 'page').then((text) => warning.setStatus(`Revoked automatically. ${text}`));
+    }
+  }
+  if (fresh.length === 0) return;
+  void Promise.all(fresh.map(async (f) => ({ prefix: f.prefix, last4: f.last4, env: f.env, fingerprint: await fingerprint(f.key) }))).then((keys) =>
+    send({ type: 'keys-detected', site, source, keys }).catch(() => undefined),
+  );
+}
+
+// 1. Pastes, in the capture phase at the window: before any handler of the page.
+window.addEventListener(
+  'paste',
+  (event) => {
+    if (ignored()) return;
+    const text = event.clipboardData?.getData('text/plain') ?? '';
+    if (!text.includes('tt_')) return;
+    const found = keysIn(text);
+    if (found.length === 0) return;
+    const block = settings.blockLivePastes && found.some((f) => f.env === 'live');
+    if (block) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+    handle(found, 'paste', event.target instanceof Element ? event.target : null, block);
+  },
+  true,
+);
+
+// 2. Typing, drops and autofill: whatever lands in a field is checked when the field changes.
+function checkField(target: EventTarget | null): void {
+  if (!(target instanceof Element) || ignored()) return;
+  const editable = target.closest('[contenteditable=""], [contenteditable="true"], [contenteditable="plaintext-only"]');
+  const value = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ? target.value : (editable?.textContent ?? '');
+  if (value.includes('tt_')) handle(keysIn(value), 'input', target);
+}
+window.addEventListener('input', (event) => checkField(event.target), true);
+window.addEventListener('change', (event) => checkField(event.target), true);
+window.addEventListener('drop', (event) => setTimeout(() => checkField(event.target), 0), true);
+
+// 3. Page text: one pass in slices of at most ~8 ms, then only what mutations change.
+const SLICE_MS = 8;
+const skip = (node: Node) => {
+  const parent = node.parentElement;
+  return !parent || parent.closest(HOST.toLowerCase()) !== null || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(parent.tagName);
+};
+
+function scanPage(): void {
+  const root = document.body ?? document.documentElement;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const scanner = new StreamScanner();
+  // Where each block's text starts in the stream, to put a warning next to its key.
+  let offset = 0;
+  let blocks: Array<{ at: number; block: Element | null }> = [];
+  let lastBlock: Element | null = null;
+  const anchorOf = (key: string) => [...blocks].reverse().find((b) => b.block?.textContent?.includes(key))?.block ?? null;
+  const step = () => {
+    if (ignored()) return;
+    const until = performance.now() + SLICE_MS;
+    let piece = '';
+    let node: Node | null = null;
+    for (let n = 0; ; n++) {
+      if ((n & 63) === 0 && performance.now() > until) break;
+      node = walker.nextNode();
+      if (!node) break;
+      if (skip(node)) continue;
+      const block = blockOf(node);
+      if (block !== lastBlock) {
+        piece += '\n';
+        lastBlock = block;
+        blocks.push({ at: offset + piece.length, block });
+      }
+      piece += (node as Text).data;
+      if (piece.length > 1 << 18) break;
+    }
+    offset += piece.length;
+    const found = node ? scanner.push(piece) : [...scanner.push(piece), ...scanner.end()];
+    for (const f of found) handle([f], 'page', anchorOf(f.key));
+    blocks = blocks.slice(-64);
+    if (node) setTimeout(step, 0);
+  };
+  step();
+}
+
+const dirty = new Set<Node>();
+let flushing = false;
+
+/** Re-reads the blocks that mutations touched, in slices of at most ~8 ms. */
+function flush(): void {
+  const until = performance.now() + SLICE_MS;
+  const blocks = new Set<Element>();
+  for (const node of dirty) {
+    dirty.delete(node);
+    if (!node.isConnected || (node instanceof Element && node.tagName === HOST)) continue;
+    const block = blockOf(node);
+    // A change straight under <body> re-reads only the changed node, never the whole page.
+    if (!block || block === document.body || block === document.documentElement) {
+      const text = node.textContent ?? '';
+      if (text.includes('tt_')) handle(keysIn(text), 'page', node instanceof Element ? node : node.parentElement);
+    } else blocks.add(block);
+    if (performance.now() > until) break;
+  }
+  for (const block of blocks) {
+    const text = block.textContent ?? '';
+    if (text.includes('tt_')) handle(keysIn(text), 'page', block);
+  }
+  if (dirty.size > 0) setTimeout(flush, 0);
+  else flushing = false;
+}
+
+function watch(): void {
+  new MutationObserver((records) => {
+    if (ignored()) return;
+    for (const record of records) {
+      if (record.target instanceof Element && record.target.tagName === HOST) continue;
+      if (record.type === 'characterData') dirty.add(record.target);
+      for (const node of record.addedNodes) if (!(node instanceof Element && node.tagName === HOST)) dirty.add(node);
+    }
+    // Mutations are coalesced: one re-read per burst of changes.
+    if (!flushing && dirty.size > 0) {
+      flushing = true;
+      setTimeout(flush, 50);
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+}
+
+// The first pass covers what the parser built; from then on, only what changes is re-read.
+function start(): void {
+  watch();
+  scanPage();
+}
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();

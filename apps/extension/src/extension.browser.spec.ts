@@ -1,0 +1,139 @@
+import { type CreateApiKeyResponse, generateApiKey } from '@tradetally/contracts';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchWithExtension, paste, startApi, startPages } from './testing/harness.js';
+
+const alertOf = (key: string) => `[data-tradetally-alert="${key.slice(0, 12)}…${key.slice(-4)}"]`;
+const FORM = `<!doctype html><title>form</title>
+  <textarea id="ta"></textarea><input id="in"><div id="ce" contenteditable="true"></div>
+  <iframe src="/frame" width="300" height="80"></iframe>
+  <script>window.pagePastes = 0; document.getElementById('ta').addEventListener('paste', () => window.pagePastes++);</script>`;
+
+describe('the extension in Chromium', () => {
+  let pages: Awaited<ReturnType<typeof startPages>>;
+  let api: Awaited<ReturnType<typeof startApi>>;
+  let browser: Awaited<ReturnType<typeof launchWithExtension>>;
+  let context: BrowserContext;
+  let worker: Worker;
+  let page: Page;
+
+  const settings = (over: Record<string, unknown> = {}) =>
+    worker.evaluate((value) => chrome.storage.local.set({ settings: value }), { apiUrl: api.url, blockLivePastes: false, autoRevokePageKeys: false, ignoredSites: [], ...over });
+  const storage = () => worker.evaluate(async () => JSON.stringify({ local: await chrome.storage.local.get(null), session: await chrome.storage.session.get(null) }));
+  const noAlertWithin = async (ms: number) => {
+    await page.waitForTimeout(ms);
+    return page.locator('[data-tradetally-alert]').count();
+  };
+
+  beforeAll(async () => {
+    [pages, api] = await Promise.all([startPages(), startApi()]);
+    browser = await launchWithExtension();
+    ({ context, worker } = browser);
+    pages.set('/form', FORM);
+    pages.set('/frame', '<!doctype html><input id="fin">');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([pages?.close(), api?.stop()]);
+  });
+
+  beforeEach(async () => {
+    await settings();
+    await page?.close();
+    page = await context.newPage();
+  });
+
+  it('warns when a live key is pasted into a text area, an input, a contenteditable element and a field in an iframe', async () => {
+    await page.goto(`${pages.url}/form`);
+    for (const selector of ['#ta', '#in', '#ce']) {
+      const key = generateApiKey('live');
+      expect(await paste(page, selector, `here: ${key}`)).toBe(true); // warned, not blocked
+      await page.locator(alertOf(key)).waitFor();
+      expect(await page.locator(alertOf(key)).getByRole('alert').innerText()).toContain('pasted into this page');
+    }
+    const inFrame = generateApiKey('test');
+    const frame = page.frames().find((f) => f.url().endsWith('/frame'));
+    expect(frame).toBeDefined();
+    await paste(frame as never, '#fin', inFrame);
+    await (frame as NonNullable<typeof frame>).locator(alertOf(inFrame)).waitFor();
+  });
+
+  it('warns about a typed key, a key split across spans and a key added by script after load', async () => {
+    const typed = generateApiKey('live');
+    await page.goto(`${pages.url}/form`);
+    await page.locator('#in').pressSequentially(typed, { delay: 2 });
+    await page.locator(alertOf(typed)).waitFor();
+
+    const split = generateApiKey('live');
+    pages.set('/split', `<!doctype html><pre><code><span class="k">${split.slice(0, 8)}</span><span class="s">${split.slice(8, 30)}</span><span>${split.slice(30)}</span></code></pre>`);
+    await page.goto(`${pages.url}/split`);
+    await page.locator(alertOf(split)).waitFor();
+
+    const later = generateApiKey('live');
+    pages.set('/later', `<!doctype html><div id="chat"></div><script>setTimeout(() => { const p = document.createElement('p'); p.textContent = 'my key is ' + ${JSON.stringify(later)}; document.getElementById('chat').append(p); }, 400);</script>`);
+    await page.goto(`${pages.url}/later`);
+    await page.locator(alertOf(later)).waitFor();
+  });
+
+  it('never warns about look-alikes with a wrong checksum', async () => {
+    const key = generateApiKey('live');
+    const lookalike = `${key.slice(0, -1)}${key.endsWith('a') ? 'b' : 'a'}`;
+    pages.set('/lookalike', `<!doctype html><p>${lookalike}</p><p>tt_live_short</p>`);
+    await page.goto(`${pages.url}/lookalike`);
+    await page.locator('p').first().waitFor();
+    expect(await noAlertWithin(800)).toBe(0);
+    pages.set('/form2', FORM);
+    await page.goto(`${pages.url}/form2`);
+    await paste(page, '#ta', lookalike);
+    expect(await noAlertWithin(500)).toBe(0);
+  });
+
+  it('stops warning on a site the user ignored', async () => {
+    await page.goto(`${pages.url}/form`);
+    const first = generateApiKey('live');
+    await paste(page, '#ta', first);
+    await page.locator(alertOf(first)).getByRole('button', { name: 'Ignore on this site' }).click();
+    await expect.poll(async () => JSON.parse(await storage()).local.settings.ignoredSites).toEqual(['127.0.0.1']);
+    await page.reload();
+    await paste(page, '#ta', generateApiKey('live'));
+    expect(await noAlertWithin(600)).toBe(0);
+  });
+
+  it('blocks the paste of a live key when asked to, before the page sees it, and says why', async () => {
+    await settings({ blockLivePastes: true });
+    await page.goto(`${pages.url}/form`);
+    await page.waitForTimeout(200);
+    const key = generateApiKey('live');
+    expect(await paste(page, '#ta', key)).toBe(false); // cancelled
+    expect(await page.evaluate(() => (window as unknown as { pagePastes: number }).pagePastes)).toBe(0);
+    await page.locator(alertOf(key)).getByText('The paste was stopped', { exact: false }).waitFor();
+    // Test keys are not blocked.
+    const test = generateApiKey('test');
+    expect(await paste(page, '#ta', test)).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { pagePastes: number }).pagePastes)).toBe(1);
+  });
+
+  it('revokes a key on the running API with one click, and keeps no raw key in storage', async () => {
+    const email = `ext-${Date.now()}@example.com`;
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+    await post('/v1/auth/register', { email, password: 'a long enough password' });
+    const { token } = (await post('/v1/auth/login', { email, password: 'a long enough password' })) as { token: string };
+    const { secret } = (await post('/v1/api-keys', { name: 'pasted by mistake', scope: 'read' }, token)) as CreateApiKeyResponse;
+    const trades = () => fetch(`${api.url}/v1/trades`, { headers: { authorization: `Bearer ${secret}` } }).then((r) => r.status);
+    expect(await trades()).toBe(200);
+
+    await page.goto(`${pages.url}/form`);
+    await paste(page, '#ta', secret);
+    const alert = page.locator(alertOf(secret));
+    await alert.getByRole('button', { name: 'Revoke this key now' }).click();
+    await alert.getByText('Reported', { exact: false }).waitFor();
+    expect(await trades()).toBe(401);
+
+    const stored = await storage();
+    expect(stored).toContain(secret.slice(0, 12)); // the detection is recorded…
+    expect(stored.includes(secret.slice(8, 40))).toBe(false); // …without the key
+    expect(JSON.parse(stored).local.detections.some((d: { action: string }) => d.action === 'revoked')).toBe(true);
+  });
+});
