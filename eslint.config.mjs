@@ -21,4 +21,14 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Benchmarks and scripts pass callbacks to page.evaluate(): they run in the browser.
+    files: ['**/bench/**', '**/scripts/**'],
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', DataTransfer: 'readonly', ClipboardEvent: 'readonly',
+        requestAnimationFrame: 'readonly', PerformanceObserver: 'readonly', navigator: 'readonly',
+      },
+    },
+  },
 );
