@@ -2,8 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateApiKeyResponse, RotateApiKeyResponse } from '@tradetally/contracts';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, type TestApi, type TestDatabase, createTestDatabase, startApi } from './testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, type TestApi, type TestDatabase, useTestApi } from './testing/harness.js';
 
 /** Every byte the database holds, as text: the SQLite files on disk, or every PostgreSQL row. */
 async function databaseText(api: TestApi, database: TestDatabase): Promise<string> {
@@ -39,50 +39,39 @@ async function queueText(prefix: string): Promise<string> {
 }
 
 describe.each(DATABASE_KINDS)('no raw key is ever stored or logged, on %s', (kind) => {
-  let database: TestDatabase;
-  let api: TestApi;
   const queuePrefix = `tt-sec-${Math.random().toString(36).slice(2, 8)}`;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    api = await startApi(database.url, { QUEUE_PREFIX: queuePrefix });
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await database?.drop();
-  });
+  const suite = useTestApi(kind, { QUEUE_PREFIX: queuePrefix });
 
   it('keeps no raw key in the database, the queue, the log or any error after a full key life', async () => {
-    const { token } = await api.signUp();
+    const { token } = await suite.api.signUp();
     const secrets: string[] = [];
-    const created = await api.request<CreateApiKeyResponse>('POST', '/v1/api-keys', { token, body: { name: 'life', scope: 'read_write' } });
+    const created = await suite.api.request<CreateApiKeyResponse>('POST', '/v1/api-keys', { token, body: { name: 'life', scope: 'read_write' } });
     secrets.push(created.body.secret);
     const responses: string[] = [];
     // Use it, including the ways a careless client might put it where logs look.
-    responses.push((await api.request('GET', '/v1/trades?limit=1', { token: created.body.secret })).text);
-    responses.push((await api.request('GET', `/v1/trades?api_key=${created.body.secret}`, { token: created.body.secret })).text);
-    responses.push((await api.request('POST', '/v1/trades', { token: created.body.secret, body: { [created.body.secret]: 1 } })).text);
-    responses.push((await api.request('POST', '/v1/trades', { token: created.body.secret, body: { symbol: created.body.secret, side: 'buy', quantity: 1, price: 1, executedAt: 'x' } })).text);
-    responses.push((await api.request('GET', '/v1/trades', { headers: { 'x-api-key': `${created.body.secret.slice(0, -1)}x` } })).text);
+    responses.push((await suite.api.request('GET', '/v1/trades?limit=1', { token: created.body.secret })).text);
+    responses.push((await suite.api.request('GET', `/v1/trades?api_key=${created.body.secret}`, { token: created.body.secret })).text);
+    responses.push((await suite.api.request('POST', '/v1/trades', { token: created.body.secret, body: { [created.body.secret]: 1 } })).text);
+    responses.push((await suite.api.request('POST', '/v1/trades', { token: created.body.secret, body: { symbol: created.body.secret, side: 'buy', quantity: 1, price: 1, executedAt: 'x' } })).text);
+    responses.push((await suite.api.request('GET', '/v1/trades', { headers: { 'x-api-key': `${created.body.secret.slice(0, -1)}x` } })).text);
     // Rotate with grace (a delayed job is enqueued), rotate again, revoke, then report a leak.
-    const rotated = await api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${created.body.apiKey.id}/rotate`, { token, body: { gracePeriodMinutes: 30 } });
+    const rotated = await suite.api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${created.body.apiKey.id}/rotate`, { token, body: { gracePeriodMinutes: 30 } });
     secrets.push(rotated.body.secret);
-    const rotatedAgain = await api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${rotated.body.apiKey.id}/rotate`, { token, body: {} });
+    const rotatedAgain = await suite.api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${rotated.body.apiKey.id}/rotate`, { token, body: {} });
     secrets.push(rotatedAgain.body.secret);
-    await api.request('DELETE', `/v1/api-keys/${rotated.body.apiKey.id}`, { token });
-    const leaked = await api.createKey(token);
+    await suite.api.request('DELETE', `/v1/api-keys/${rotated.body.apiKey.id}`, { token });
+    const leaked = await suite.api.createKey(token);
     secrets.push(leaked.secret);
-    responses.push((await api.request('POST', '/v1/leaks', { body: { text: `oops ${leaked.secret} and ${created.body.secret}`, url: `https://paste.example/?q=${leaked.secret}`, source: 'paste' } })).text);
-    responses.push((await api.request('GET', '/v1/audit-events?limit=200', { token })).text);
-    responses.push((await api.request('GET', '/v1/notifications', { token })).text);
-    responses.push((await api.request('GET', '/v1/api-keys', { token })).text);
+    responses.push((await suite.api.request('POST', '/v1/leaks', { body: { text: `oops ${leaked.secret} and ${created.body.secret}`, url: `https://paste.example/?q=${leaked.secret}`, source: 'paste' } })).text);
+    responses.push((await suite.api.request('GET', '/v1/audit-events?limit=200', { token })).text);
+    responses.push((await suite.api.request('GET', '/v1/notifications', { token })).text);
+    responses.push((await suite.api.request('GET', '/v1/api-keys', { token })).text);
     await new Promise((r) => setTimeout(r, 200)); // let the last log lines flush
 
     expect(secrets).toHaveLength(4);
-    const stored = await databaseText(api, database);
+    const stored = await databaseText(suite.api, suite.database);
     const queued = await queueText(queuePrefix);
-    const logged = api.logs.join('');
+    const logged = suite.api.logs.join('');
     expect(stored).toContain(created.body.apiKey.prefix); // the scan does read the key rows
     expect(queued).toContain(created.body.apiKey.id); // and the queue's finish-rotation job
     expect(logged).toContain('/v1/trades'); // and the request log

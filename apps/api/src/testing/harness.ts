@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { CreateApiKeyRequest, CreateApiKeyResponse } from '@tradetally/contracts';
 import type { Db } from '@tradetally/database';
 import { type TestDatabase, createTestDatabase, databaseKinds } from '@tradetally/database/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../app.factory.js';
 import { DB } from '../common/tokens.js';
 import { loadConfig } from '../config.js';
@@ -113,4 +114,30 @@ export async function startApi(databaseUrl: string, env: Record<string, string> 
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return new TestApi(app, `http://127.0.0.1:${address.port}`, logs);
+}
+
+/**
+ * The set-up every e2e suite shares: a fresh database of `kind` and an API on it for the suite's
+ * tests, both removed afterwards. Read `api` and `database` inside tests (they exist from beforeAll).
+ */
+export function useTestApi(kind: 'sqlite' | 'postgres', env: Record<string, string> = {}): { readonly api: TestApi; readonly database: TestDatabase } {
+  const state: { api?: TestApi; database?: TestDatabase } = {};
+  beforeAll(async () => {
+    state.database = await createTestDatabase(kind);
+    state.api = await startApi(state.database.url, env);
+  });
+  afterAll(async () => {
+    await state.api?.close();
+    await state.database?.drop();
+  });
+  return {
+    get api() {
+      if (!state.api) throw new Error('the API starts in beforeAll');
+      return state.api;
+    },
+    get database() {
+      if (!state.database) throw new Error('the database is made in beforeAll');
+      return state.database;
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import { daysFromNow, when } from '../format.js';
 import { ErrorNote, Modal } from './Modal.js';
+import { useAction } from './useAction.js';
 
 const EXPIRY_PRESETS = [
   ['30', '30 days'],
@@ -20,26 +21,15 @@ export function CreateKeyDialog(props: { onCreated: (result: CreateApiKeyRespons
   const [environment, setEnvironment] = useState<'live' | 'test'>('live');
   const [expiry, setExpiry] = useState<string>('90');
   const [custom, setCustom] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const expiresAt = expiry === 'never' ? null : expiry === 'custom' ? new Date(`${custom}T23:59:59`).toISOString() : daysFromNow(Number(expiry));
-      props.onCreated(await api.createKey({ name, scope, environment, expiresAt }));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const submit = run(async () => {
+    const expiresAt = expiry === 'never' ? null : expiry === 'custom' ? new Date(`${custom}T23:59:59`).toISOString() : daysFromNow(Number(expiry));
+    props.onCreated(await api.createKey({ name, scope, environment, expiresAt }));
+  });
 
   return (
     <Modal labelledBy="create-heading" testId="create-dialog" onCancel={props.onClose}>
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={submit}>
         <header>
           <h2 id="create-heading">Create an API key</h2>
         </header>
@@ -110,23 +100,11 @@ const GRACE = [
 /** Rotate a key with a grace period; ends on the new key's one-time secret. */
 export function RotateDialog(props: { apiKey: ApiKey; initialGrace?: number; onRotated: (result: RotateApiKeyResponse) => void; onClose: () => void }) {
   const [grace, setGrace] = useState<number>(props.initialGrace ?? 1440);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      props.onRotated(await api.rotateKey(props.apiKey.id, grace));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const submit = run(async () => props.onRotated(await api.rotateKey(props.apiKey.id, grace)));
   return (
     <Modal labelledBy="rotate-heading" testId="rotate-dialog" onCancel={props.onClose}>
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={submit}>
         <header>
           <h2 id="rotate-heading">Rotate “{props.apiKey.name}”</h2>
         </header>
@@ -159,15 +137,11 @@ export function RotateDialog(props: { apiKey: ApiKey; initialGrace?: number; onR
 
 /** Revoke with confirmation. */
 export function RevokeDialog(props: { apiKey: ApiKey; onRevoked: () => void; onClose: () => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const revoke = async () => {
-    try {
-      await api.revokeKey(props.apiKey.id);
-      props.onRevoked();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const revoke = run(async () => {
+    await api.revokeKey(props.apiKey.id);
+    props.onRevoked();
+  });
   return (
     <Modal labelledBy="revoke-heading" testId="revoke-dialog" onCancel={props.onClose}>
       <header>
@@ -184,7 +158,7 @@ export function RevokeDialog(props: { apiKey: ApiKey; onRevoked: () => void; onC
         <button type="button" class="secondary" onClick={props.onClose}>
           Keep it
         </button>
-        <button type="button" class="contrast" onClick={() => void revoke()}>
+        <button type="button" class="contrast" aria-busy={busy} disabled={busy} onClick={() => revoke()}>
           Revoke key
         </button>
       </footer>

@@ -2,30 +2,20 @@ import type { User } from '@tradetally/contracts';
 import { useState } from 'preact/hooks';
 import { api, session } from '../api/client.js';
 import { ErrorNote } from '../components/Modal.js';
+import { useAction } from '../components/useAction.js';
 
 /** Sign in, or create an account and sign in. */
 export function AuthPage(props: { onSignedIn: (user: User) => void }) {
   const [mode, setMode] = useState<'signin' | 'signup'>('signin');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      if (mode === 'signup') await api.register(email, password);
-      const { token, user } = await api.login(email, password);
-      session.set(token);
-      props.onSignedIn(user);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const submit = run(async () => {
+    if (mode === 'signup') await api.register(email, password);
+    const { token, user } = await api.login(email, password);
+    session.set(token);
+    props.onSignedIn(user);
+  });
 
   return (
     <main class="container narrow">
@@ -33,7 +23,7 @@ export function AuthPage(props: { onSignedIn: (user: User) => void }) {
         <h1>TradeTally API keys</h1>
         <p>Connect broker importers, dashboards and scripts to your trading journal, safely.</p>
       </hgroup>
-      <form onSubmit={(e) => void submit(e)} aria-labelledby="auth-heading">
+      <form onSubmit={submit} aria-labelledby="auth-heading">
         <h2 id="auth-heading">{mode === 'signin' ? 'Sign in' : 'Create your account'}</h2>
         <label for="email">E-mail</label>
         <input id="email" type="email" autocomplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
