@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import sqlite3 from 'sqlite3';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CONNECTIONS = 16;
 const MANY_KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const root = new URL('..', import.meta.url).pathname;

@@ -33,6 +33,8 @@ export class Db {
   private tail: Promise<unknown> = Promise.resolve();
   /** Prepared statements of the hot queries (SQLite), by SQL text. */
   private readonly statements = new Map<string, SqliteStatement>();
+  /** `$n` placeholders rewritten for SQLite, by original SQL (the hot queries are a handful of constants). */
+  private readonly sqliteText = new Map<string, string>();
 
   constructor(
     readonly dataSource: DataSource,
@@ -85,7 +87,11 @@ export class Db {
       const pool = (this.dataSource.driver as unknown as { master: { query(text: string, values: unknown[]): Promise<{ rows: T[] }> } }).master;
       return pool.query(sql, params).then((result) => result.rows);
     }
-    const text = sql.replace(/\$(\d+)/g, '?$1');
+    let text = this.sqliteText.get(sql);
+    if (text === undefined) {
+      text = sql.replace(/\$(\d+)/g, '?$1');
+      if (this.sqliteText.size < 1024) this.sqliteText.set(sql, text);
+    }
     const values = params.map((p) => (p instanceof Date ? sqliteTime(p) : typeof p === 'boolean' ? Number(p) : p));
     if (manager) return manager.query(text, values);
     return this.sqliteAll<T>(text, values);

@@ -53,7 +53,8 @@ type WithPrincipal = IncomingMessage & { principal?: { userId: string; apiKeyId:
 export function httpLogger(logger: Logger): HttpLogger {
   return pinoHttp({
     logger,
-    customProps: (req: WithPrincipal) => (req.principal ? { userId: req.principal.userId, apiKeyId: req.principal.apiKeyId } : {}),
+    // Request lines are written at info: below that level, skip the per-request work entirely.
+    customProps: (req: WithPrincipal) => (logger.isLevelEnabled('info') && req.principal ? { userId: req.principal.userId, apiKeyId: req.principal.apiKeyId } : {}),
     autoLogging: { ignore: (req) => req.url === '/metrics' },
     wrapSerializers: false,
   });

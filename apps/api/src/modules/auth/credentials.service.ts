@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { type KeyObject, createHash, createHmac, createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { parseApiKey } from '@tradetally/contracts';
 import type { ApiKeyScope } from '@tradetally/contracts';
@@ -28,9 +28,14 @@ export function looksLikeApiKey(value: string): boolean {
   return value.startsWith('tt_live_') || value.startsWith('tt_test_');
 }
 
+const peppers = new Map<string, KeyObject>();
+
 /** The stored form of a key: HMAC-SHA256(pepper, key) in lowercase hex. */
 export function hashApiKey(pepper: string, key: string): string {
-  return createHmac('sha256', pepper).update(key, 'utf8').digest('hex');
+  // The pepper is imported as a key object once, not on every check.
+  let secret = peppers.get(pepper);
+  if (!secret) peppers.set(pepper, (secret = createSecretKey(Buffer.from(pepper, 'utf8'))));
+  return createHmac('sha256', secret).update(key, 'utf8').digest('hex');
 }
 
 /** The stored form of a session token (random, so a plain SHA-256 suffices). */
