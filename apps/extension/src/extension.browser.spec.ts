@@ -136,4 +136,36 @@ describe('the extension in Chromium', () => {
     expect(stored.includes(secret.slice(8, 40))).toBe(false); // …without the key
     expect(JSON.parse(stored).local.detections.some((d: { action: string }) => d.action === 'revoked')).toBe(true);
   });
+
+  it('signs in from the options page, and the popup lists the user\'s keys that expire soon and the detections', async () => {
+    const email = `popup-${Date.now()}@example.com`;
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+    await post('/v1/auth/register', { email, password: 'a long enough password' });
+    const { token } = (await post('/v1/auth/login', { email, password: 'a long enough password' })) as { token: string };
+    await post('/v1/api-keys', { name: 'Expires Friday', scope: 'read', expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString() }, token);
+    await post('/v1/api-keys', { name: 'Next year', scope: 'read', expiresAt: new Date(Date.now() + 300 * 86_400_000).toISOString() }, token);
+
+    const extensionId = new URL(worker.url()).host;
+    const options = await context.newPage();
+    await options.goto(`chrome-extension://${extensionId}/src/options/index.html`);
+    await options.getByLabel('E-mail').fill(email);
+    await options.getByLabel('Password').fill('a long enough password');
+    await options.getByRole('button', { name: 'Sign in' }).click();
+    await options.getByText(`Signed in as ${email}`, { exact: false }).first().waitFor();
+    await options.getByLabel('Block pastes of live keys', { exact: false }).check();
+    await expect.poll(async () => JSON.parse(await storage()).local.settings.blockLivePastes).toBe(true);
+
+    await page.goto(`${pages.url}/form`);
+    const seen = generateApiKey('test');
+    await paste(page, '#ta', seen);
+    await page.locator(alertOf(seen)).waitFor();
+    const popup = await context.newPage();
+    await popup.goto(`chrome-extension://${extensionId}/src/popup/index.html`);
+    await popup.locator('#expiring').getByText('Expires Friday').waitFor();
+    expect(await popup.locator('#expiring').innerText()).not.toContain('Next year');
+    await expect.poll(() => popup.locator('#detections').innerText()).toContain(`${seen.slice(0, 12)}…${seen.slice(-4)}`);
+    expect(await popup.locator('#settings').getAttribute('href')).toBe(`${api.url}/`);
+    await Promise.all([options.close(), popup.close()]);
+  });
 });

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { QueueName } from '@tradetally/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { JobName, QueueName } from '@tradetally/contracts';
 import { type TestDatabase, createTestDatabase, databaseKinds } from '@tradetally/database/testing';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Mail, Seeder, type WorkerProcess, hoursFromNow, startSmtp, startWorker, waitFor } from '../../testing/harness.js';
@@ -143,6 +144,29 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     await waitFor('the rotation notification', async () => (await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_finished' AND api_key_id = $1", [old.id])) === 1);
     expect(await seed.count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.revoked' AND actor = 'system' AND api_key_id = $1", [old.id])).toBe(1);
     expect(await seed.count('SELECT COUNT(*) AS n FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [successor.id])).toBe(1);
+  });
+
+  it('e-mails the owner of a leaked key once, from the API\'s notification and its follow-up job', async () => {
+    await fresh();
+    const owner = await seed.user();
+    const key = await seed.key(owner.id, { name: `leaked-${prefix}`, createdAt: hoursFromNow(-24) });
+    // As the API leaves a leak report: the key revoked, the notification written, the follow-up job queued.
+    await seed.db.query("UPDATE api_keys SET revoked_at = $1, revoke_reason = 'leak_reported' WHERE id = $2", [new Date(), key.id]);
+    await seed.db.query(
+      "INSERT INTO notifications (id, user_id, api_key_id, type, title, body, created_at, dedupe_key) VALUES ($1, $2, $3, 'key_leaked', $4, $5, $6, $7)",
+      [randomUUID(), owner.id, key.id, `API key "leaked-${prefix}" was exposed and has been revoked`, 'Revoked at once.', new Date(), `leak-${key.id}`],
+    );
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(QueueName.Lifecycle, { connection, prefix });
+    await queue.add(JobName.LeakFollowUp, { keyId: key.id, auditEventId: randomUUID() }, { jobId: `leak-${key.id}-x` });
+    await queue.close();
+    connection.disconnect();
+    worker();
+    await waitFor('the leak e-mail', () => mailsFor(smtp.mails, 'leaked-').length >= 1);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(mailsFor(smtp.mails, 'leaked-')).toHaveLength(1);
+    expect(mailsFor(smtp.mails, 'leaked-')[0]?.raw).toContain(`${key.prefix}`);
+    expect(await seed.count('SELECT COUNT(*) AS n FROM notifications WHERE api_key_id = $1 AND emailed_at IS NOT NULL', [key.id])).toBe(1);
   });
 
   it('records an expiry once, and sends rotation-age reminders once per age period', async () => {
