@@ -17,7 +17,7 @@ import { ApiKeyEntity, Db } from '@tradetally/database';
 import type { z } from 'zod';
 import { ApiError } from '../../common/api-error.js';
 import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
-import { decodeCursor, toPage } from '../../common/pagination.js';
+import { pageNewestFirst } from '../../common/pagination.js';
 import { APP_CONFIG, DB } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -61,21 +61,13 @@ export class ApiKeysService {
 
   async list(userId: string, query: ListApiKeysQuery): Promise<Page<ApiKey>> {
     const now = new Date();
-    const qb = this.db.manager
-      .createQueryBuilder(ApiKeyEntity, 'k')
-      .where('k.user_id = :userId', { userId })
-      .orderBy('k.created_at', 'DESC')
-      .addOrderBy('k.id', 'DESC')
-      .take(query.limit + 1);
+    const qb = this.db.manager.createQueryBuilder(ApiKeyEntity, 'k').where('k.user_id = :userId', { userId });
     if (query.status === 'active') {
       qb.andWhere('k.revoked_at IS NULL')
         .andWhere('(k.grace_ends_at IS NULL OR k.grace_ends_at > :now)', { now })
         .andWhere('(k.expires_at IS NULL OR k.expires_at > :now)', { now });
     }
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) qb.andWhere('(k.created_at < :at OR (k.created_at = :at AND k.id < :id))', { at: cursor.at, id: cursor.id });
-    const rows = await qb.getMany();
-    return toPage(rows, query.limit, (row) => toApiKey(row, now.getTime()), (row) => ({ at: row.createdAt, id: row.id }));
+    return pageNewestFirst(qb, query, (row) => toApiKey(row, now.getTime()));
   }
 
   async get(userId: string, id: string): Promise<ApiKey> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type AuditActor, type AuditEvent, type AuditEventType, type ListAuditEventsQuery, type Page, redactApiKeys } from '@tradetally/contracts';
 import { AuditEventEntity, type Db, type EntityManager } from '@tradetally/database';
-import { decodeCursor, toPage } from '../../common/pagination.js';
+import { pageNewestFirst } from '../../common/pagination.js';
 import { DB } from '../../common/tokens.js';
 
 /** An audit event to write. `details` must never hold a secret; strings are scrubbed of keys anyway. */
@@ -48,16 +48,8 @@ export class AuditService {
   }
 
   async list(userId: string, query: ListAuditEventsQuery): Promise<Page<AuditEvent>> {
-    const qb = this.db.manager
-      .createQueryBuilder(AuditEventEntity, 'e')
-      .where('e.user_id = :userId', { userId })
-      .orderBy('e.created_at', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .take(query.limit + 1);
+    const qb = this.db.manager.createQueryBuilder(AuditEventEntity, 'e').where('e.user_id = :userId', { userId });
     if (query.apiKeyId) qb.andWhere('e.api_key_id = :apiKeyId', { apiKeyId: query.apiKeyId });
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) qb.andWhere('(e.created_at < :at OR (e.created_at = :at AND e.id < :id))', { at: cursor.at, id: cursor.id });
-    const rows = await qb.getMany();
-    return toPage(rows, query.limit, toAuditEvent, (r) => ({ at: r.createdAt, id: r.id }));
+    return pageNewestFirst(qb, query, toAuditEvent);
   }
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ListNotificationsQuery, Notification, NotificationType, Page } from '@tradetally/contracts';
 import { type Db, type EntityManager, NotificationEntity } from '@tradetally/database';
 import { ApiError } from '../../common/api-error.js';
-import { decodeCursor, toPage } from '../../common/pagination.js';
+import { pageNewestFirst } from '../../common/pagination.js';
 import { DB } from '../../common/tokens.js';
 
 /** A notification to write; `dedupeKey` makes a repeated effect a no-op (unique index). */
@@ -40,18 +40,10 @@ export class NotificationsService {
   }
 
   async list(userId: string, query: ListNotificationsQuery): Promise<Page<Notification>> {
-    const qb = this.db.manager
-      .createQueryBuilder(NotificationEntity, 'n')
-      .where('n.user_id = :userId', { userId })
-      .orderBy('n.created_at', 'DESC')
-      .addOrderBy('n.id', 'DESC')
-      .take(query.limit + 1);
+    const qb = this.db.manager.createQueryBuilder(NotificationEntity, 'n').where('n.user_id = :userId', { userId });
     if (query.unread === true) qb.andWhere('n.read_at IS NULL');
     if (query.unread === false) qb.andWhere('n.read_at IS NOT NULL');
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) qb.andWhere('(n.created_at < :at OR (n.created_at = :at AND n.id < :id))', { at: cursor.at, id: cursor.id });
-    const rows = await qb.getMany();
-    return toPage(rows, query.limit, toNotification, (r) => ({ at: r.createdAt, id: r.id }));
+    return pageNewestFirst(qb, query, toNotification);
   }
 
   /** Marks one of the user's notifications read (the first read time is kept). */
