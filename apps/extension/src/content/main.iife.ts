@@ -20,7 +20,9 @@ const warnings = new Map<string, ReturnType<typeof showWarning>>();
 const HOST = 'TRADETALLY-ALERT';
 
 async function report(found: Found, source: 'paste' | 'page' | 'manual'): Promise<string> {
-  const result = await send({ type: 'report-leak', key: found.key, source, url: location.href, fingerprint: await fingerprint(found.key) });
+  // Where it was seen: origin and path only; a query string or fragment may hold the page's own secrets.
+  const url = `${location.origin}${location.pathname}`;
+  const result = await send({ type: 'report-leak', key: found.key, source, url, fingerprint: await fingerprint(found.key) });
   if (!result.ok) return result.error ?? 'The report failed.';
   return 'Reported: TradeTally revoked the key if it was active. Create a new key in your settings.';
 }
