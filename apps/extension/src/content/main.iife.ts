@@ -17,6 +17,9 @@ chrome.storage.onChanged.addListener((changes, area) => {
 
 const ignored = () => settings.ignoredSites.includes(site);
 const warnings = new Map<string, ReturnType<typeof showWarning>>();
+/** At most this many warnings on screen; an older one gives way (its key is still remembered). */
+const MAX_VISIBLE = 3;
+const visible: Array<ReturnType<typeof showWarning>> = [];
 const HOST = 'TRADETALLY-ALERT';
 
 async function report(found: Found, source: 'paste' | 'page' | 'manual'): Promise<string> {
@@ -41,6 +44,8 @@ function handle(found: Found[], source: DetectionSource, anchor: Element | null,
       dismiss: () => void fingerprint(f.key).then((fp) => send({ type: 'record-action', site, fingerprint: fp, action: 'dismissed' })),
     });
     warnings.set(f.key, warning);
+    visible.push(warning);
+    if (visible.length > MAX_VISIBLE) visible.shift()?.remove();
     if (source === 'page' && f.env === 'live' && settings.autoRevokePageKeys) {
       void report(f, 'page').then((text) => warning.setStatus(`Revoked automatically. ${text}`));
     }
