@@ -1,4 +1,4 @@
-import type { HealthResponse, RotateApiKeyResponse } from '@tradetally/contracts';
+import { type HealthResponse, type RotateApiKeyResponse, generateApiKey } from '@tradetally/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApi, type TestDatabase, createTestDatabase, startApi } from './testing/harness.js';
 
@@ -123,7 +123,7 @@ describe('failed key checks', () => {
     try {
       const { token } = await api.signUp();
       const { secret } = await api.createKey(token);
-      const guess = 'tt_live_000000000000000000000000000000001xCHTo';
+      const guess = generateApiKey('live'); // well-formed, never issued
       for (let i = 0; i < 3; i++) expect((await api.request('GET', '/v1/trades', { token: guess })).status).toBe(401);
       const limited = await api.request('GET', '/v1/trades', { token: guess });
       expect(limited.status).toBe(429);

@@ -38,7 +38,7 @@ export function ApiContract(options: ContractOptions): MethodDecorator {
   if (options.body) {
     const content: Record<string, { schema: SchemaObject }> = { 'application/json': { schema: openApiSchema(options.body, 'input') } };
     for (const [type, schema] of Object.entries(options.extraBodies ?? {})) content[type] = { schema };
-    decorators.push(ApiBody({ required: true, schema: content['application/json']!.schema, ...(options.extraBodies ? { content } : {}) } as never));
+    decorators.push(ApiBody({ required: true, schema: content['application/json']!.schema, ...(options.extraBodies ? { content } : {}) }));
   }
   if (options.query) {
     for (const [name, field] of Object.entries(options.query.shape)) {

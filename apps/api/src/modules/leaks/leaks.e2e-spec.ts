@@ -43,7 +43,9 @@ describe.each(DATABASE_KINDS)('leak reports on %s', (kind) => {
     const a1 = await suite.api.createKey(alice.token);
     const a2 = await suite.api.createKey(alice.token, { environment: 'test' });
     const b1 = await suite.api.createKey(bob.token);
-    const text = `config:\n  key: ${a1.secret}\n  other=${a2.secret};\nbob said ${b1.secret}. fake tt_live_000000000000000000000000000000001xCHTp`;
+    const valid = generateApiKey('live');
+    const lookalike = `${valid.slice(0, -1)}${valid.endsWith('a') ? 'b' : 'a'}`; // checksum fails
+    const text = `config:\n  key: ${a1.secret}\n  other=${a2.secret};\nbob said ${b1.secret}. fake ${lookalike}`;
     const answer = await suite.api.request<{ received: true; revoked: string[] }>('POST', '/v1/leaks', { token: alice.token, body: { text, source: 'paste' } });
     expect(answer.status).toBe(202);
     expect(answer.body.revoked.sort()).toEqual([a1.apiKey.id, a2.apiKey.id].sort());
