@@ -5,6 +5,20 @@ import { daysFromNow, when } from '../format.js';
 import { ErrorNote, Modal } from './Modal.js';
 import { useAction } from './useAction.js';
 
+/** A dialog form's Cancel and submit buttons; the submit one shows and blocks while busy. */
+function FormFooter(props: { busy: boolean; submit: string; onCancel: () => void }) {
+  return (
+    <footer>
+      <button type="button" class="secondary" onClick={props.onCancel}>
+        Cancel
+      </button>
+      <button type="submit" aria-busy={props.busy} disabled={props.busy}>
+        {props.submit}
+      </button>
+    </footer>
+  );
+}
+
 const EXPIRY_PRESETS = [
   ['30', '30 days'],
   ['90', '90 days'],
@@ -77,14 +91,7 @@ export function CreateKeyDialog(props: { onCreated: (result: CreateApiKeyRespons
           </p>
         ) : null}
         <ErrorNote error={error} />
-        <footer>
-          <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" aria-busy={busy} disabled={busy}>
-            Create key
-          </button>
-        </footer>
+        <FormFooter busy={busy} submit="Create key" onCancel={props.onClose} />
       </form>
     </Modal>
   );
@@ -122,14 +129,7 @@ export function RotateDialog(props: { apiKey: ApiKey; initialGrace?: number; onR
           ))}
         </fieldset>
         <ErrorNote error={error} />
-        <footer>
-          <button type="button" class="secondary" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" aria-busy={busy} disabled={busy}>
-            Rotate key
-          </button>
-        </footer>
+        <FormFooter busy={busy} submit="Rotate key" onCancel={props.onClose} />
       </form>
     </Modal>
   );
