@@ -1,9 +1,10 @@
 import { type CreateApiKeyResponse, generateApiKey } from '@tradetally/contracts';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchWithExtension, paste, startApi, startPages } from './testing/harness.js';
+import { launchWithExtension, paste, startApi, startPages, warningFor } from './testing/harness.js';
 
-const alertOf = (key: string) => `[data-tradetally-alert="${key.slice(0, 12)}…${key.slice(-4)}"]`;
+const labelOf = (key: string) => `${key.slice(0, 12)}…${key.slice(-4)}`;
+const alertOf = (key: string) => `[data-tradetally-alert="${labelOf(key)}"]`;
 const FORM = `<!doctype html><title>form</title>
   <textarea id="ta"></textarea><input id="in"><div id="ce" contenteditable="true"></div>
   <iframe src="/frame" width="300" height="80"></iframe>
@@ -50,7 +51,7 @@ describe('the extension in Chromium', () => {
       const key = generateApiKey('live');
       expect(await paste(page, selector, `here: ${key}`)).toBe(true); // warned, not blocked
       await page.locator(alertOf(key)).waitFor();
-      expect(await page.locator(alertOf(key)).getByRole('alert').innerText()).toContain('pasted into this page');
+      expect(await (await warningFor(page, labelOf(key))).text()).toContain('pasted into this page');
     }
     const inFrame = generateApiKey('test');
     const frame = page.frames().find((f) => f.url().endsWith('/frame'));
@@ -93,7 +94,8 @@ describe('the extension in Chromium', () => {
     await page.goto(`${pages.url}/form`);
     const first = generateApiKey('live');
     await paste(page, '#ta', first);
-    await page.locator(alertOf(first)).getByRole('button', { name: 'Ignore on this site' }).click();
+    await page.locator(alertOf(first)).waitFor();
+    await (await warningFor(page, labelOf(first))).click('Ignore on this site');
     await expect.poll(async () => JSON.parse(await storage()).local.settings.ignoredSites).toEqual(['127.0.0.1']);
     await page.reload();
     await paste(page, '#ta', generateApiKey('live'));
@@ -107,7 +109,8 @@ describe('the extension in Chromium', () => {
     const key = generateApiKey('live');
     expect(await paste(page, '#ta', key)).toBe(false); // cancelled
     expect(await page.evaluate(() => (window as unknown as { pagePastes: number }).pagePastes)).toBe(0);
-    await page.locator(alertOf(key)).getByText('The paste was stopped', { exact: false }).waitFor();
+    await page.locator(alertOf(key)).waitFor();
+    expect(await (await warningFor(page, labelOf(key))).text()).toContain('The paste was stopped');
     // Test keys are not blocked.
     const test = generateApiKey('test');
     expect(await paste(page, '#ta', test)).toBe(true);
@@ -126,9 +129,10 @@ describe('the extension in Chromium', () => {
 
     await page.goto(`${pages.url}/form`);
     await paste(page, '#ta', secret);
-    const alert = page.locator(alertOf(secret));
-    await alert.getByRole('button', { name: 'Revoke this key now' }).click();
-    await alert.getByText('Reported', { exact: false }).waitFor();
+    await page.locator(alertOf(secret)).waitFor();
+    const warning = await warningFor(page, labelOf(secret));
+    await warning.click('Revoke this key now');
+    await expect.poll(() => warning.text()).toContain('Reported');
     expect(await trades()).toBe(401);
 
     const stored = await storage();

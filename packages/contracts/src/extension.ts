@@ -48,21 +48,40 @@ export const ExtensionSettingsSchema = z.object({
 export type ExtensionSettings = z.infer<typeof ExtensionSettingsSchema>;
 
 
-/** Every message sent to the background service worker; `type` picks the handler. */
-export const ExtensionMessageSchema = z.discriminatedUnion('type', [
+/**
+ * The extension's id, pinned by the manifest's `key` (apps/extension/manifest.config.ts), so the
+ * API can admit `chrome-extension://<EXTENSION_ID>` as a CORS origin without importing browser code.
+ */
+export const EXTENSION_ID = 'mlofkhddmmdibghmjdjchcffckafnjfh';
+
+/**
+ * What a content script may send (security.md): what it found, a report, a choice the user made
+ * with a trusted click. Everything it names about its page (the site) the background derives
+ * from the message's sender instead, so a page cannot speak for another site.
+ */
+export const ContentScriptMessageSchema = z.discriminatedUnion('type', [
   /** The content script found keys: record them, update the badge, maybe notify. */
-  z.object({ type: z.literal('keys-detected'), site: z.string(), source: DetectionSourceSchema, keys: z.array(DetectedKeySchema) }),
-  /** Report a key to `POST /v1/leaks`; the key lives only in this message, never in storage. */
-  z.object({ type: z.literal('report-leak'), key: z.string(), source: LeakSourceSchema, url: z.string().optional(), fingerprint: z.string() }),
-  /** Record what the user chose for a detection (dismissed, ignored). */
-  z.object({ type: z.literal('record-action'), site: z.string(), fingerprint: z.string(), action: DetectionActionSchema }),
-  /** Stop warning on a site. */
+  z.object({ type: z.literal('keys-detected'), source: DetectionSourceSchema, keys: z.array(DetectedKeySchema) }),
+  /** Report a key to `POST /v1/leaks`; the key lives only in this message, never in storage. `url` is absent for opaque-origin frames. */
+  z.object({ type: z.literal('report-leak'), key: z.string(), source: LeakSourceSchema, url: z.string().optional() }),
+  /** Record what the user chose for a detection on the sender's site (dismissed). */
+  z.object({ type: z.literal('record-action'), fingerprint: z.string(), action: DetectionActionSchema }),
+  /** The user clicked "Ignore on this site" (a trusted click): stop warning on the sender tab's own site. */
+  z.object({ type: z.literal('ignore-this-site') }),
+]);
+
+/** What a content script may send. */
+export type ContentScriptMessage = z.infer<typeof ContentScriptMessageSchema>;
+
+/** What only the extension's own pages (popup, options) may send: settings, account, history. */
+export const ExtensionPageMessageSchema = z.discriminatedUnion('type', [
+  /** Stop warning on a site (options page). */
   z.object({ type: z.literal('ignore-site'), site: z.string() }),
-  /** Read the settings (content script, popup, options page). */
+  /** Read the settings (popup, options page). */
   z.object({ type: z.literal('get-settings') }),
-  /** Change some settings (options page). */
+  /** Change some settings (options page); a new API origin signs the extension out. */
   z.object({ type: z.literal('update-settings'), settings: ExtensionSettingsSchema.partial() }),
-  /** Sign in to the configured API with a TradeTally account. */
+  /** Sign in to the configured API with a TradeTally account (an extension session). */
   z.object({ type: z.literal('sign-in'), email: z.string(), password: z.string() }),
   /** Forget the session. */
   z.object({ type: z.literal('sign-out') }),
@@ -72,8 +91,17 @@ export const ExtensionMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('clear-history') }),
 ]);
 
+/** What only the extension's own pages may send. */
+export type ExtensionPageMessage = z.infer<typeof ExtensionPageMessageSchema>;
+
+/** Every message sent to the background service worker; `type` picks the handler. */
+export const ExtensionMessageSchema = z.discriminatedUnion('type', [...ContentScriptMessageSchema.options, ...ExtensionPageMessageSchema.options]);
+
 /** Every message sent to the background service worker. */
 export type ExtensionMessage = z.infer<typeof ExtensionMessageSchema>;
+
+/** The message types a content script may send; every other type needs an extension page. */
+export const CONTENT_SCRIPT_MESSAGE_TYPES: ReadonlySet<ExtensionMessage['type']> = new Set(ContentScriptMessageSchema.options.map((o) => o.shape.type.value));
 
 /** The answer to `report-leak`: `revoked` lists the ids the signed-in owner saw revoked. */
 export const ReportLeakResultSchema = z.object({
@@ -101,6 +129,7 @@ export interface ExtensionResponses {
   'keys-detected': { settings: ExtensionSettings; ignored: boolean };
   'report-leak': ReportLeakResult;
   'record-action': { ok: true };
+  'ignore-this-site': { ok: true };
   'ignore-site': { ok: true };
   'get-settings': ExtensionSettings;
   'update-settings': ExtensionSettings;

@@ -1,16 +1,23 @@
 import { DEFAULT_EXTENSION_SETTINGS, type DetectionSource, type ExtensionSettings } from '@tradetally/contracts';
 import { send } from '../shared/messages.js';
+import { reportUrl, siteOf } from '../shared/site.js';
 import { type Found, StreamScanner, blockOf, fingerprint, keysIn } from './scan.js';
-import { showWarning } from './warning.js';
+import { isOwnHost, showWarning } from './warning.js';
 
 // The content script: watches pastes, typing and page text for TradeTally keys. Raw keys live
-// only in this script's memory (for the "Revoke this key now" report) and never in storage.
+// only in this script's memory (for the "Revoke this key now" report) and never in storage. The
+// page may be hostile: it sees only the warning's host element, never its buttons, and the
+// background accepts nothing from here but findings, reports and a trusted click's choice.
 
-const site = location.hostname || location.origin;
+// The same name the background derives from this frame's sender, so the ignore list matches.
+const site = siteOf(location.origin, location.href);
 let settings: ExtensionSettings = DEFAULT_EXTENSION_SETTINGS;
-void chrome.storage.local.get('settings').then((stored) => {
-  settings = { ...DEFAULT_EXTENSION_SETTINGS, ...(stored.settings as Partial<ExtensionSettings> | undefined) };
-});
+const settingsLoaded: Promise<void> = chrome.storage.local.get('settings').then(
+  (stored) => {
+    settings = { ...DEFAULT_EXTENSION_SETTINGS, ...(stored.settings as Partial<ExtensionSettings> | undefined) };
+  },
+  () => undefined, // the defaults then: a warning without settings beats none
+);
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.settings) settings = { ...DEFAULT_EXTENSION_SETTINGS, ...(changes.settings.newValue as Partial<ExtensionSettings>) };
 });
@@ -20,12 +27,10 @@ const warnings = new Map<string, ReturnType<typeof showWarning>>();
 /** At most this many warnings on screen; an older one gives way (its key is still remembered). */
 const MAX_VISIBLE = 3;
 const visible: Array<ReturnType<typeof showWarning>> = [];
-const HOST = 'TRADETALLY-ALERT';
 
 async function report(found: Found, source: 'paste' | 'page' | 'manual'): Promise<string> {
-  // Where it was seen: origin and path only; a query string or fragment may hold the page's own secrets.
-  const url = `${location.origin}${location.pathname}`;
-  const result = await send({ type: 'report-leak', key: found.key, source, url, fingerprint: await fingerprint(found.key) });
+  const url = reportUrl(location.origin, location.pathname);
+  const result = await send({ type: 'report-leak', key: found.key, source, ...(url ? { url } : {}) });
   if (!result.ok) return result.error ?? 'The report failed.';
   return 'Reported: TradeTally revoked the key if it was active. Create a new key in your settings.';
 }
@@ -39,9 +44,9 @@ function handle(found: Found[], source: DetectionSource, anchor: Element | null,
       revoke: () => report(f, source === 'page' ? 'page' : 'paste'),
       ignoreSite: () => {
         for (const w of warnings.values()) w.remove();
-        void send({ type: 'ignore-site', site });
+        void send({ type: 'ignore-this-site' });
       },
-      dismiss: () => void fingerprint(f.key).then((fp) => send({ type: 'record-action', site, fingerprint: fp, action: 'dismissed' })),
+      dismiss: () => void fingerprint(f.key).then((fp) => send({ type: 'record-action', fingerprint: fp, action: 'dismissed' })),
     });
     warnings.set(f.key, warning);
     visible.push(warning);
@@ -52,7 +57,7 @@ function handle(found: Found[], source: DetectionSource, anchor: Element | null,
   }
   if (fresh.length === 0) return;
   void Promise.all(fresh.map(async (f) => ({ prefix: f.prefix, last4: f.last4, env: f.env, fingerprint: await fingerprint(f.key) }))).then((keys) =>
-    send({ type: 'keys-detected', site, source, keys }).catch(() => undefined),
+    send({ type: 'keys-detected', source, keys }).catch(() => undefined),
   );
 }
 
@@ -86,11 +91,13 @@ window.addEventListener('input', (event) => checkField(event.target), true);
 window.addEventListener('change', (event) => checkField(event.target), true);
 window.addEventListener('drop', (event) => setTimeout(() => checkField(event.target), 0), true);
 
-// 3. Page text: one pass in slices of at most ~8 ms, then only what mutations change.
+// 3. Page text: one pass in slices of at most ~8 ms, then only what mutations change. Only the
+// hosts this script made are skipped (their text sits in a closed shadow root anyway); an element
+// of the page named like them is the page's own text and is read like any other.
 const SLICE_MS = 8;
 const skip = (node: Node) => {
   const parent = node.parentElement;
-  return !parent || parent.closest(HOST.toLowerCase()) !== null || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(parent.tagName);
+  return !parent || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(parent.tagName);
 };
 
 function scanPage(): void {
@@ -139,7 +146,7 @@ function flush(): void {
   const blocks = new Set<Element>();
   for (const node of dirty) {
     dirty.delete(node);
-    if (!node.isConnected || (node instanceof Element && node.tagName === HOST)) continue;
+    if (!node.isConnected || isOwnHost(node)) continue;
     const block = blockOf(node);
     // A change straight under <body> re-reads only the changed node, never the whole page.
     if (!block || block === document.body || block === document.documentElement) {
@@ -160,22 +167,24 @@ function watch(): void {
   new MutationObserver((records) => {
     if (ignored()) return;
     for (const record of records) {
-      if (record.target instanceof Element && record.target.tagName === HOST) continue;
+      if (isOwnHost(record.target)) continue;
       if (record.type === 'characterData') dirty.add(record.target);
-      for (const node of record.addedNodes) if (!(node instanceof Element && node.tagName === HOST)) dirty.add(node);
+      for (const node of record.addedNodes) if (!isOwnHost(node)) dirty.add(node);
     }
     // Mutations are coalesced: one re-read per burst of changes.
     if (!flushing && dirty.size > 0) {
       flushing = true;
-      setTimeout(flush, 50);
+      setTimeout(() => void settingsLoaded.then(flush), 50);
     }
   }).observe(document, { childList: true, subtree: true, characterData: true });
 }
 
-// The first pass covers what the parser built; from then on, only what changes is re-read.
+// The first pass covers what the parser built; from then on, only what changes is re-read. It
+// waits for the settings: the ignore list and "revoke automatically" must apply to a key that is
+// in the page when it loads.
 function start(): void {
   watch();
-  scanPage();
+  void settingsLoaded.then(scanPage);
 }
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
 else start();

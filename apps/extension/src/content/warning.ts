@@ -20,10 +20,12 @@ button:disabled { opacity: .6; cursor: default; }
 .status { margin-top: 8px; font-weight: 600; }
 `;
 
-/**
- * The in-page warning, in a shadow root so the page's styles cannot hide it and its styles cannot
- * leak out. Its host carries data-tradetally-alert="prefix…last4" for tests and page authors.
- */
+/** The hosts this script made: the scanner skips these, and only these (never by tag name). */
+const hosts = new WeakSet<Node>();
+
+/** True for a warning host this content script created. */
+export const isOwnHost = (node: Node): boolean => hosts.has(node);
+
 let sheet: CSSStyleSheet | null = null;
 let template: HTMLTemplateElement | null = null;
 
@@ -44,10 +46,16 @@ function parts(): { sheet: CSSStyleSheet; template: HTMLTemplateElement } {
   return { sheet, template };
 }
 
+/**
+ * The in-page warning, in a closed shadow root: the page's styles cannot hide its text, and the
+ * page's scripts cannot reach its text or buttons (`host.shadowRoot` is null to them). Its host
+ * carries data-tradetally-alert="prefix…last4" for tests and page authors.
+ */
 export function showWarning(found: Found, how: 'paste' | 'input' | 'page', anchor: Element | null, blocked: boolean, actions: WarningActions): { setStatus(text: string): void; remove(): void } {
   const host = document.createElement('tradetally-alert');
   host.setAttribute('data-tradetally-alert', `${found.prefix}…${found.last4}`);
-  const root = host.attachShadow({ mode: 'open' });
+  hosts.add(host);
+  const root = host.attachShadow({ mode: 'closed' });
   const live = found.env === 'live';
   const where = how === 'paste' ? (blocked ? 'was about to be pasted here. The paste was stopped.' : 'was pasted into this page.') : how === 'input' ? 'was entered into this page.' : 'is shown on this page.';
   const { sheet: styles, template: markup } = parts();
@@ -75,6 +83,9 @@ export function showWarning(found: Found, how: 'paste' | 'input' | 'page', ancho
   });
   const remove = () => host.remove();
   root.addEventListener('click', (event) => {
+    // Only a person's click (or Enter/Space on a focused button) acts: a page can dispatch clicks,
+    // and one that silenced the warning or revoked on its own would turn the extension against the user.
+    if (!event.isTrusted) return;
     const action = (event.target as HTMLElement).closest('button')?.dataset.action;
     if (action === 'revoke') {
       const button = event.target as HTMLButtonElement;

@@ -14,7 +14,8 @@ async function render(note = ''): Promise<void> {
     <form id="api"><label for="apiUrl">API address</label><input id="apiUrl" type="url" required value="${escape(settings.apiUrl)}"><button>Save address</button></form>
     ${state?.signedInAs
       ? `<p>Signed in as <strong>${escape(state.signedInAs)}</strong>. <button id="signout" class="plain">Sign out</button></p>`
-      : `<form id="signin"><label for="email">E-mail</label><input id="email" type="email" required autocomplete="username">
+      : `<p id="signed-out">Signed out. Signing in shows which of your keys a warning names and which expire soon; warnings and reports work without it. The session ends when the browser closes.</p>
+         <form id="signin"><label for="email">E-mail</label><input id="email" type="email" required autocomplete="username">
          <label for="password">Password</label><input id="password" type="password" required autocomplete="current-password"><button>Sign in</button></form>`}
     <h2>Protection</h2>
     <label class="check"><input type="checkbox" id="block" ${settings.blockLivePastes ? 'checked' : ''}> <span>Block pastes of live keys <small>(the paste is stopped and you are told why)</small></span></label>
@@ -28,7 +29,10 @@ async function render(note = ''): Promise<void> {
   app.querySelector('#api')?.addEventListener('submit', (event) => {
     event.preventDefault();
     const apiUrl = (app.querySelector('#apiUrl') as HTMLInputElement).value;
-    void send({ type: 'update-settings', settings: { apiUrl } }).then(() => render('Saved.'));
+    const wasSignedIn = state?.signedInAs;
+    void send({ type: 'update-settings', settings: { apiUrl } })
+      .then(() => send({ type: 'get-popup-state' }).catch(() => null))
+      .then((after) => render(wasSignedIn && !after?.signedInAs ? 'Saved. Signed out: your session belongs to the previous address; sign in again here.' : 'Saved.'));
   });
   app.querySelector('#signin')?.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -14,9 +14,18 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
 
 function render(state: PopupState): void {
   app.innerHTML = `<h1>TradeTally Keys</h1>
+    <p id="account"></p>
     <h2>Recent detections</h2><ul id="detections"></ul>
     <h2>Your keys expiring soon</h2><ul id="expiring"></ul>
     <p><a id="settings" target="_blank" rel="noopener">Open API key settings</a> · <a href="#" id="options">Options</a></p>`;
+  // Signed out after a browser restart or a session the API no longer accepts: say so, offer sign-in.
+  const account = app.querySelector('#account') as HTMLElement;
+  if (state.signedInAs) account.innerHTML = `Signed in as <strong>${escape(state.signedInAs)}</strong>`;
+  else account.innerHTML = '<strong>Signed out.</strong> Warnings and reports still work. <a href="#" id="signin">Sign in</a>';
+  app.querySelector('#signin')?.addEventListener('click', (event) => {
+    event.preventDefault();
+    void chrome.runtime.openOptionsPage();
+  });
   const detections = app.querySelector('#detections') as HTMLElement;
   if (state.detections.length === 0) detections.append(item('<span class="muted">No TradeTally keys seen on a page yet.</span>'));
   for (const d of state.detections) {

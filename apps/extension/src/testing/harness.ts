@@ -77,3 +77,85 @@ export function paste(page: Page | ReturnType<Page['mainFrame']>, selector: stri
     [selector, text],
   );
 }
+
+/** One node of `DOM.getDocument({ pierce: true })`: closed shadow roots included, as DevTools shows them. */
+interface DomNode {
+  nodeId: number;
+  nodeType: number;
+  nodeName: string;
+  nodeValue: string;
+  attributes?: string[];
+  children?: DomNode[];
+  shadowRoots?: DomNode[];
+}
+
+const textOf = (node: DomNode): string =>
+  node.nodeType === 3 ? node.nodeValue : [...(node.shadowRoots ?? []), ...(node.children ?? [])].filter((n) => n.nodeName !== 'STYLE').map(textOf).join('');
+
+function findNode(node: DomNode, test: (n: DomNode) => boolean): DomNode | undefined {
+  if (test(node)) return node;
+  for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) {
+    const found = findNode(child, test);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The in-page warning for `label` (`prefix…last4`), read through DevTools: its shadow root is
+ * closed, so neither the page nor Playwright's locators can reach it. Its buttons are clicked with
+ * the real mouse (trusted input), as a person would.
+ */
+export async function warningFor(page: Page, label: string) {
+  const cdp = await page.context().newCDPSession(page);
+  const shadow = async (): Promise<DomNode | undefined> => {
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+    const host = findNode(root, (n) => {
+      const attributes = n.attributes ?? [];
+      const at = attributes.indexOf('data-tradetally-alert');
+      return at >= 0 && at % 2 === 0 && attributes[at + 1] === label && (n.shadowRoots?.length ?? 0) > 0;
+    });
+    return host?.shadowRoots?.[0];
+  };
+  return {
+    /** The warning's text, or null while there is none. */
+    text: async () => {
+      const root = await shadow();
+      return root ? textOf(root) : null;
+    },
+    /** Clicks the button named `name` with the real mouse. */
+    click: async (name: string) => {
+      const root = await shadow();
+      const button = root && findNode(root, (n) => n.nodeName === 'BUTTON' && textOf(n).trim() === name);
+      if (!button) throw new Error(`no button "${name}" in the warning for ${label}`);
+      const { model } = (await cdp.send('DOM.getBoxModel', { nodeId: button.nodeId })) as { model: { content: number[] } };
+      const [x1 = 0, y1 = 0, , , x3 = 0, y3 = 0] = model.content;
+      await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+    },
+    detach: () => cdp.detach(),
+  };
+}
+
+/**
+ * Evaluates `expression` in the content script's isolated world of the page's main frame, through
+ * DevTools (Playwright has no API for it): what a content script can and cannot do, tested as one.
+ */
+export async function inContentScript<T>(page: Page, expression: string): Promise<T> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const contexts: Array<{ id: number; name: string; auxData?: { frameId?: string; isDefault?: boolean; type?: string } }> = [];
+    cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+    const { frameTree } = (await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+    await cdp.send('Runtime.enable');
+    const world = contexts.find((c) => c.auxData?.frameId === frameTree.frame.id && c.auxData?.type === 'isolated' && c.name === 'TradeTally Keys');
+    if (!world) throw new Error(`no content script world among ${JSON.stringify(contexts.map((c) => c.name))}`);
+    const { result, exceptionDetails } = (await cdp.send('Runtime.evaluate', { expression, contextId: world.id, awaitPromise: true, returnByValue: true })) as {
+      result: { value: T };
+      exceptionDetails?: { exception?: { description?: string } };
+    };
+    if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? 'evaluation failed');
+    return result.value;
+  } finally {
+    await cdp.detach();
+  }
+}
