@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
@@ -6,8 +8,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { EXTENSION_ID } from '@tradetally/contracts';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
+import { ApiError } from './common/api-error.js';
 import { NestPinoLogger, createLogger, httpLogger } from './common/logger.js';
 import { MetricsService } from './common/metrics.service.js';
 import { ProblemFilter, problemMiddleware } from './common/problem.filter.js';
@@ -51,6 +55,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyParser: false,
     logger: new NestPinoLogger(logger),
   });
+  // false, a hop count, or the proxies' addresses: proxy-addr takes all three (security.md).
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
@@ -59,9 +64,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(httpLogger(logger));
   app.use(metricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
-  const origins = new Set([new URL(config.PUBLIC_URL).origin]);
+  // The page, the pinned extension, and CORS_ORIGINS: no other site or extension is echoed back.
+  const origins = new Set([new URL(config.PUBLIC_URL).origin, `chrome-extension://${EXTENSION_ID}`, ...config.CORS_ORIGINS]);
   app.enableCors({
-    origin: (origin, done) => done(null, !origin || origins.has(origin) || origin.startsWith('chrome-extension://')),
+    origin: (origin, done) => done(null, !origin || origins.has(origin)),
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type'],
     exposedHeaders: ['Retry-After'],
@@ -100,5 +106,27 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
+  (app.getHttpServer() as Server).on('clientError', answerParserError);
   return app;
+}
+
+/**
+ * Errors Node's HTTP parser raises before any middleware runs (a header over 16 KiB, a malformed
+ * request line) answered as problem details like every other error, instead of Node's bare reply.
+ */
+function answerParserError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new ApiError('request_header_too_large', 'The request headers are too large.')
+      : new ApiError('bad_request', 'The request could not be parsed as HTTP.');
+  const body = JSON.stringify(problem.toProblem());
+  const reason = problem.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${reason}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

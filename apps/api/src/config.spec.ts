@@ -9,6 +9,26 @@ describe('API configuration', () => {
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
     expect(config.PUBLIC_URL).toBe('http://localhost:3000');
     expect(config.devPepper).toBe(true);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.TRUST_PROXY).toBe(false);
+  });
+
+  it('binds every interface only in production, or when HOST says so', () => {
+    expect(loadConfig({ NODE_ENV: 'production', TT_KEY_PEPPER: 'p'.repeat(32) }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+  });
+
+  it('refuses TRUST_PROXY=true, naming the variable', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: .*every X-Forwarded-For/);
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+  });
+
+  it('takes extra CORS origins and refuses what is not an origin', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop, https://app.example.com/x' }).CORS_ORIGINS).toEqual([
+      'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+      'https://app.example.com',
+    ]);
+    expect(() => loadConfig({ CORS_ORIGINS: 'not a url' })).toThrow(/CORS_ORIGINS/);
   });
 
   it('names the variable of a bad value', () => {

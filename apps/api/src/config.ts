@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDatabaseUrl } from '@tradetally/database';
+import { parseTrustProxy } from './common/client-address.js';
 
 const DEV_PEPPER = 'tradetally-development-pepper-do-not-use-in-production';
 
@@ -10,6 +11,7 @@ export const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Unset: loopback, or every interface with NODE_ENV=production (security.md "Bind address"). */
     HOST: z.string().min(1).optional(),
     DATABASE_URL: z
       .string()
@@ -26,9 +28,49 @@ export const ConfigSchema = z
     PUBLIC_URL: z.url().default('http://localhost:3000'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_TTL_HOURS: positiveInt(168),
-    TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((value, ctx) => {
+        try {
+          return parseTrustProxy(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const origins: string[] = [];
+        for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+          try {
+            const url = new URL(item);
+            // WHATWG URL gives extension schemes an opaque ("null") origin; browsers send scheme://id.
+            const extension = /^(chrome|moz)-extension:$/.test(url.protocol) && url.host !== '';
+            if (!extension && !/^https?:$/.test(url.protocol)) throw new Error('not an origin');
+            origins.push(extension ? `${url.protocol}//${url.host}` : url.origin);
+          } catch {
+            ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin such as https://example.com or chrome-extension://<id>` });
+          }
+        }
+        return origins;
+      }),
+    /** A leak report answers no sooner than this, so a hit and a miss take the same time (security.md). */
+    LEAK_REPORT_FLOOR_MS: z.coerce.number().int().min(0).max(5000).default(75),
+    /** Password hashes computed at once (argon2id is CPU- and memory-bound; key checks must not wait for it). */
+    PASSWORD_HASH_CONCURRENCY: positiveInt(1),
+    /** Sign-ins that may wait for a hash slot; beyond that they answer 429 at once. */
+    PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
     WEB_DIST: z.string().optional(),
+    /** Failed sign-ins per (account, address): failures from elsewhere never lock the owner out. */
     RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt(10),
+    /** Failed sign-ins per account from anywhere: stops a distributed guess. */
+    RATE_LIMIT_LOGIN_ACCOUNT_CEILING: positiveInt(100),
+    RATE_LIMIT_EMAIL_RESEND_PER_ACCOUNT: positiveInt(3),
+    RATE_LIMIT_EMAIL_RESEND_WINDOW_SECONDS: positiveInt(3600),
     RATE_LIMIT_LOGIN_PER_ADDRESS: positiveInt(100),
     RATE_LIMIT_LOGIN_WINDOW_SECONDS: positiveInt(900),
     RATE_LIMIT_REGISTER_PER_ADDRESS: positiveInt(20),
@@ -46,8 +88,8 @@ export const ConfigSchema = z
     }
   });
 
-/** The API's configuration. `pepper` is always set; `devPepper` says it is the development default. */
-export type AppConfig = z.infer<typeof ConfigSchema> & { pepper: string; devPepper: boolean };
+/** The API's configuration. `pepper` is always set; `devPepper` says it is the development default; `host` is the bind address. */
+export type AppConfig = z.infer<typeof ConfigSchema> & { pepper: string; devPepper: boolean; host: string };
 
 /** Thrown for a bad environment; the message names every bad variable. */
 export class ConfigError extends Error {}
@@ -60,5 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const pepper = parsed.data.TT_KEY_PEPPER ?? DEV_PEPPER;
-  return { ...parsed.data, pepper, devPepper: parsed.data.TT_KEY_PEPPER === undefined };
+  const host = parsed.data.HOST ?? (parsed.data.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
+  return { ...parsed.data, pepper, devPepper: parsed.data.TT_KEY_PEPPER === undefined, host };
 }

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   if (config.devPepper) {
     new Logger('Config').warn('TT_KEY_PEPPER is not set: using the development pepper. Set it before real keys are made.');
   }
-  await (config.HOST ? app.listen(config.PORT, config.HOST) : app.listen(config.PORT));
+  await app.listen(config.PORT, config.host);
   const url = await app.getUrl();
   console.log(`TradeTally Keys API listening on ${url.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost')}`);
 }

@@ -1,4 +1,4 @@
-import { type HealthResponse, type RotateApiKeyResponse, generateApiKey } from '@tradetally/contracts';
+import { EXTENSION_ID, type HealthResponse, type RotateApiKeyResponse, generateApiKey } from '@tradetally/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApi, type TestDatabase, createTestDatabase, startApi } from './testing/harness.js';
 
@@ -60,13 +60,15 @@ describe('the API around the routes', () => {
     expect(big.body.code).toBe('payload_too_large');
   });
 
-  it('sends helmet headers and allows CORS from the settings page and extensions only', async () => {
+  it('sends helmet headers and allows CORS from the settings page and the pinned extension only', async () => {
     const health = await fetch(`${api.url}/v1/health`);
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
     expect(health.headers.get('x-powered-by')).toBeNull();
     const preflight = (origin: string) =>
       fetch(`${api.url}/v1/leaks`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
-    expect((await preflight('chrome-extension://abcdefghijklmnop')).headers.get('access-control-allow-origin')).toBe('chrome-extension://abcdefghijklmnop');
+    const pinned = `chrome-extension://${EXTENSION_ID}`;
+    expect((await preflight(pinned)).headers.get('access-control-allow-origin')).toBe(pinned);
+    expect((await preflight('chrome-extension://abcdefghijklmnopabcdefghijklmnop')).headers.get('access-control-allow-origin')).toBeNull();
     expect((await preflight('http://localhost:3000')).headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });

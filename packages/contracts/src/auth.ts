@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema } from './common.js';
 
-/** A user as the API shows it. */
-export const UserSchema = z.object({ id: IdSchema, email: z.email(), createdAt: TimestampSchema });
+/** A user as the API shows it; `emailVerifiedAt` is null until the address is confirmed. */
+export const UserSchema = z.object({ id: IdSchema, email: z.email(), createdAt: TimestampSchema, emailVerifiedAt: TimestampSchema.nullable() });
 
 /** A user as the API shows it. */
 export type User = z.infer<typeof UserSchema>;
@@ -29,10 +29,17 @@ export const RegisterRequestSchema = z.strictObject({
 /** Body of `POST /v1/auth/register`. */
 export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
 
+/** Who a session is for: the settings page (full access) or the browser extension (security.md: read and report only). */
+export const SessionClientSchema = z.enum(['web', 'extension']);
+
+/** Who a session is for. */
+export type SessionClient = z.infer<typeof SessionClientSchema>;
+
 /** Body of `POST /v1/auth/login`; any password length is accepted here so that old ones still work. */
 export const LoginRequestSchema = z.strictObject({
   email: EmailInput,
   password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+  client: SessionClientSchema.default('web'),
 });
 
 /** Body of `POST /v1/auth/login`. */
@@ -53,3 +60,9 @@ export const LoginResponseSchema = z.object({
 
 /** Answer of `POST /v1/auth/login`. */
 export type LoginResponse = z.infer<typeof LoginResponseSchema>;
+
+/** Body of `POST /v1/auth/verify-email`: the token from the confirmation link. */
+export const VerifyEmailRequestSchema = z.strictObject({ token: z.string().min(1).max(200) });
+
+/** Body of `POST /v1/auth/verify-email`. */
+export type VerifyEmailRequest = z.infer<typeof VerifyEmailRequestSchema>;

@@ -18,6 +18,14 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'internal_error',
+  'invalid_token',
+  'api_key_required',
+  'self_rotation_disabled',
+  'ip_not_allowed',
+  'invalid_signature',
+  'service_unavailable',
+  'request_header_too_large',
+  'bad_request',
 ] as const;
 
 /** A stable machine-readable error word. */
@@ -49,15 +57,21 @@ export type ProblemDetails = z.infer<typeof ProblemDetailsSchema>;
 export function statusOfErrorCode(code: ErrorCode): number {
   switch (code) {
     case 'validation_failed':
+    case 'invalid_token':
+    case 'bad_request':
       return 400;
     case 'unauthenticated':
     case 'invalid_api_key':
     case 'api_key_expired':
     case 'api_key_revoked':
     case 'invalid_credentials':
+    case 'invalid_signature':
       return 401;
     case 'insufficient_scope':
     case 'session_required':
+    case 'api_key_required':
+    case 'self_rotation_disabled':
+    case 'ip_not_allowed':
       return 403;
     case 'not_found':
       return 404;
@@ -71,8 +85,12 @@ export function statusOfErrorCode(code: ErrorCode): number {
       return 415;
     case 'rate_limited':
       return 429;
+    case 'request_header_too_large':
+      return 431;
     case 'internal_error':
       return 500;
+    case 'service_unavailable':
+      return 503;
     default: {
       const unreachable: never = code;
       throw new Error(`unmapped error code ${String(unreachable)}`);
@@ -98,4 +116,12 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   payload_too_large: 'Payload too large',
   unsupported_media_type: 'Unsupported media type',
   internal_error: 'Internal error',
+  invalid_token: 'Invalid or expired token',
+  api_key_required: 'API key required',
+  self_rotation_disabled: 'Self-rotation is not enabled for this key',
+  ip_not_allowed: 'Address not allowed for this key',
+  invalid_signature: 'Invalid signature',
+  service_unavailable: 'Service unavailable',
+  request_header_too_large: 'Request headers too large',
+  bad_request: 'Malformed request',
 };

@@ -26,6 +26,8 @@ export const JobName = {
   LeakFollowUp: 'leak-follow-up',
   /** Send the e-mail of one notification. */
   SendEmail: 'send-email',
+  /** Send an address its confirmation link (the only e-mail an unconfirmed address gets). */
+  SendConfirmation: 'send-confirmation',
 } as const;
 
 /** A job name. */
@@ -49,6 +51,12 @@ export const LeakFollowUpPayloadSchema = z.object({ keyId: IdSchema, auditEventI
 /** Payload of `send-email`: the e-mail is built from the notification row, so no secret travels. */
 export const SendEmailPayloadSchema = z.object({ notificationId: IdSchema });
 
+/**
+ * Payload of `send-confirmation`: the user and when the e-mail was asked for. The worker makes the
+ * token itself and stores only its hash, so no token ever sits in a queue.
+ */
+export const SendConfirmationPayloadSchema = z.object({ userId: IdSchema, requestedAt: z.iso.datetime() });
+
 /** Payload of each job name. */
 export interface JobPayloads {
   'expiry-reminder': z.infer<typeof ExpiryReminderPayloadSchema>;
@@ -57,6 +65,7 @@ export interface JobPayloads {
   'finish-rotation': z.infer<typeof FinishRotationPayloadSchema>;
   'leak-follow-up': z.infer<typeof LeakFollowUpPayloadSchema>;
   'send-email': z.infer<typeof SendEmailPayloadSchema>;
+  'send-confirmation': z.infer<typeof SendConfirmationPayloadSchema>;
 }
 
 /** The payload schema of each job name, for processors to validate what they take off a queue. */
@@ -67,6 +76,7 @@ export const JobPayloadSchemas = {
   'finish-rotation': FinishRotationPayloadSchema,
   'leak-follow-up': LeakFollowUpPayloadSchema,
   'send-email': SendEmailPayloadSchema,
+  'send-confirmation': SendConfirmationPayloadSchema,
 } as const satisfies { [N in JobName]: z.ZodType<JobPayloads[N]> };
 
 /**
@@ -86,4 +96,9 @@ export const jobId = {
   leakFollowUp: (p: JobPayloads['leak-follow-up']) => `leak-${p.keyId}-${p.auditEventId}`,
   /** `email-<notificationId>` */
   sendEmail: (p: JobPayloads['send-email']) => `email-${p.notificationId}`,
+  /** `confirm-<userId>-<requestedAt ms>` */
+  sendConfirmation: (p: JobPayloads['send-confirmation']) => `confirm-${p.userId}-${Date.parse(p.requestedAt)}`,
 } as const;
+
+/** How long an e-mail confirmation link works (http-api.md "E-mail confirmation"). */
+export const EMAIL_TOKEN_TTL_MS = 24 * 3_600_000;

@@ -4,11 +4,14 @@ import { IdSchema } from './common.js';
 /** Largest `text` a leak report may carry (1 MiB of characters). */
 export const MAX_LEAK_TEXT_LENGTH = 1024 * 1024;
 
-/** Where a leaked key was seen. */
-export const LeakSourceSchema = z.enum(['paste', 'page', 'manual']);
+/** Where a leaked key was seen (`scan`: the command-line scanner, scanning.md). */
+export const LeakSourceSchema = z.enum(['paste', 'page', 'manual', 'scan']);
 
 /** Where a leaked key was seen. */
 export type LeakSource = z.infer<typeof LeakSourceSchema>;
+
+/** Where a leak was reported from, as the audit trail records it: a report's source, or GitHub's partner program. */
+export type LeakOrigin = LeakSource | 'github';
 
 /** Body of `POST /v1/leaks`: a key, a text holding keys, or both. */
 export const LeakReportRequestSchema = z

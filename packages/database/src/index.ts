@@ -16,3 +16,4 @@ export {
 } from './data-source.js';
 export { Db, claimEffect, sqliteTime, type SqlParam } from './db.js';
 export { DataSource, type EntityManager } from 'typeorm';
+export { hashOpaqueToken } from './secrets.js';

@@ -17,6 +17,7 @@ export class LifecycleQueueService implements OnApplicationShutdown {
   private readonly log = new Logger('LifecycleQueue');
   private readonly connection: Redis;
   private readonly queue: Queue;
+  private readonly email: Queue;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.connection = new Redis(config.REDIS_URL, {
@@ -27,6 +28,14 @@ export class LifecycleQueueService implements OnApplicationShutdown {
     this.connection.on('error', () => undefined); // reported once by the main Redis client
     this.queue = new Queue(QueueName.Lifecycle, { connection: this.connection, prefix: config.QUEUE_PREFIX });
     this.queue.on('error', () => undefined);
+    this.email = new Queue(QueueName.Email, { connection: this.connection, prefix: config.QUEUE_PREFIX });
+    this.email.on('error', () => undefined);
+  }
+
+  /** Asks the worker to e-mail a confirmation link (it makes the token: none travels through Redis). */
+  emailConfirmation(userId: string, requestedAt: Date): Promise<boolean> {
+    const payload: JobPayloads['send-confirmation'] = { userId, requestedAt: requestedAt.toISOString() };
+    return this.add(JobName.SendConfirmation, payload, jobId.sendConfirmation(payload), 0, this.email);
   }
 
   /** Delays the finish of a rotation to the old key's grace end. */
@@ -42,7 +51,7 @@ export class LifecycleQueueService implements OnApplicationShutdown {
     return this.add(JobName.LeakFollowUp, payload, jobId.leakFollowUp(payload), 0);
   }
 
-  private async add(name: JobName, data: object, id: string, delay: number): Promise<boolean> {
+  private async add(name: JobName, data: object, id: string, delay: number, queue: Queue = this.queue): Promise<boolean> {
     if (this.connection.status !== 'ready') {
       this.log.warn(`Redis is down: ${name} ${id} left to the worker's sweep`);
       return false;
@@ -60,7 +69,7 @@ export class LifecycleQueueService implements OnApplicationShutdown {
       timer = setTimeout(() => reject(new Error('timed out')), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([this.queue.add(name, data, options), timeout]);
+      await Promise.race([queue.add(name, data, options), timeout]);
       return true;
     } catch (error) {
       this.log.warn(`could not enqueue ${name} ${id} (${(error as Error).message}); the worker's sweep will`);
@@ -71,7 +80,7 @@ export class LifecycleQueueService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
+    await Promise.all([this.queue.close().catch(() => undefined), this.email.close().catch(() => undefined)]);
     this.connection.disconnect();
   }
 }

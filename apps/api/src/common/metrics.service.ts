@@ -28,6 +28,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly passwordChecks = new Counter({
+    name: 'tradetally_password_checks_total',
+    help: 'Password hashes computed to check a sign-in (attempts refused by a rate limit compute none)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tradetally_' });
   }

@@ -18,4 +18,8 @@ export class SessionEntity {
 
   @Column({ name: 'expires_at', type: Date })
   expiresAt: Date;
+
+  /** `web` (the settings page: everything) or `extension` (read and report only, security.md). */
+  @Column('varchar', { length: 16, default: 'web' })
+  client: 'web' | 'extension';
 }

@@ -15,7 +15,7 @@ import {
 import type { Response } from 'express';
 import { ApiContract } from '../../common/openapi.js';
 import { parseId, parseWith } from '../../common/validation.js';
-import { Access, CurrentPrincipal, type Principal } from '../auth/access.decorator.js';
+import { Access, CurrentPrincipal, ExtensionAllowed, type Principal } from '../auth/access.decorator.js';
 import { ApiKeysService } from './api-keys.service.js';
 
 const SESSION_ERRORS = ['unauthenticated', 'session_required'] as const;
@@ -27,6 +27,7 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Get()
+  @ExtensionAllowed()
   @ApiContract({ tag: 'API keys', summary: 'List your keys, newest first', query: ListApiKeysQuerySchema, response: ApiKeyPageSchema, errors: [...SESSION_ERRORS, 'validation_failed'] })
   list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<Page<ApiKey>> {
     return this.keys.list(principal.userId, parseWith(ListApiKeysQuerySchema, query, 'query'));
@@ -40,6 +41,7 @@ export class ApiKeysController {
   }
 
   @Get(':id')
+  @ExtensionAllowed()
   @ApiContract({ tag: 'API keys', summary: 'One key', response: ApiKeySchema, errors: [...SESSION_ERRORS, 'not_found'] })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ApiKey> {
     return this.keys.get(principal.userId, parseId(id));

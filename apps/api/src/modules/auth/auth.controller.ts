@@ -3,6 +3,7 @@ import {
   LoginRequestSchema,
   LoginResponseSchema,
   RegisterRequestSchema,
+  VerifyEmailRequestSchema,
   type LoginResponse,
   type UserResponse,
   UserResponseSchema,
@@ -10,12 +11,16 @@ import {
 import type { Response } from 'express';
 import { ApiContract } from '../../common/openapi.js';
 import { parseWith } from '../../common/validation.js';
-import { Access, ClientAddress, CurrentPrincipal, type Principal } from './access.decorator.js';
+import { Access, ClientAddress, CurrentPrincipal, ExtensionAllowed, type Principal } from './access.decorator.js';
 import { AuthService } from './auth.service.js';
+import { EmailVerificationService } from './email-verification.service.js';
 
 @Controller('v1')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly verification: EmailVerificationService,
+  ) {}
 
   @Post('auth/register')
   @Access('public')
@@ -27,15 +32,32 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @Access('public')
-  @ApiContract({ tag: 'Auth', summary: 'Sign in: a session token for the settings page and key management', body: LoginRequestSchema, response: LoginResponseSchema, errors: ['validation_failed', 'invalid_credentials', 'rate_limited'] })
+  @ApiContract({ tag: 'Auth', summary: 'Sign in: a session token for the settings page (`client: "web"`) or the browser extension (`client: "extension"`: read and report only)', body: LoginRequestSchema, response: LoginResponseSchema, errors: ['validation_failed', 'invalid_credentials', 'rate_limited'] })
   login(@Body() body: unknown, @ClientAddress() address: string, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
     res.setHeader('Cache-Control', 'no-store');
     return this.auth.login(parseWith(LoginRequestSchema, body), address);
   }
 
+  @Post('auth/verify-email')
+  @HttpCode(200)
+  @Access('public')
+  @ApiContract({ tag: 'Auth', summary: 'Confirm an e-mail address with the token of its confirmation link', body: VerifyEmailRequestSchema, response: UserResponseSchema, errors: ['validation_failed', 'invalid_token'], auth: false })
+  async verifyEmail(@Body() body: unknown): Promise<UserResponse> {
+    return { user: await this.verification.verify(parseWith(VerifyEmailRequestSchema, body).token) };
+  }
+
+  @Post('auth/verify-email/resend')
+  @HttpCode(202)
+  @Access('session')
+  @ApiContract({ tag: 'Auth', summary: 'Send the confirmation e-mail again (3 an hour)', status: 202, errors: ['unauthenticated', 'session_required', 'insufficient_scope', 'rate_limited'] })
+  async resendVerification(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.verification.resend(principal.userId);
+  }
+
   @Post('auth/logout')
   @HttpCode(204)
   @Access('session')
+  @ExtensionAllowed()
   @ApiContract({ tag: 'Auth', summary: 'End this session', status: 204, errors: ['unauthenticated', 'session_required'] })
   async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
     if (principal.sessionId) await this.auth.logout(principal.sessionId);
@@ -43,6 +65,7 @@ export class AuthController {
 
   @Get('me')
   @Access('session')
+  @ExtensionAllowed()
   @ApiContract({ tag: 'Auth', summary: 'The signed-in user', response: UserResponseSchema, errors: ['unauthenticated', 'session_required'] })
   async me(@CurrentPrincipal() principal: Principal): Promise<UserResponse> {
     return { user: await this.auth.me(principal.userId) };

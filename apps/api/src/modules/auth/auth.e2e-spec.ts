@@ -31,10 +31,10 @@ describe.each(DATABASE_KINDS)('users and sessions on %s', (kind) => {
     }
   });
 
-  it('stores the password only as a scrypt hash', async () => {
+  it('stores the password only as an argon2id hash at OWASP parameters', async () => {
     const { email } = await suite.api.signUp();
     const [row] = await suite.api.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE email = $1', [email]);
-    expect(row?.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(row?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     expect(row?.password_hash).not.toContain('a long enough password');
   });
 

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiError } from '../../common/api-error.js';
-import { ACCESS_KEY, type AccessLevel, type AuthedRequest } from './access.decorator.js';
+import { ACCESS_KEY, type AccessLevel, type AuthedRequest, EXTENSION_KEY } from './access.decorator.js';
 import { CredentialsService } from './credentials.service.js';
 
 /** The credential of a request: `Authorization: Bearer …`, else `X-API-Key`. */
@@ -34,9 +34,17 @@ export class AuthGuard implements CanActivate {
       if (level === 'optional') return true;
       throw new ApiError('unauthenticated', 'Send a session token or an API key in "Authorization: Bearer …".');
     }
+    if (level === 'optional') {
+      // Missing, invalid or expired credentials make the call anonymous, uncounted (leak reports).
+      request.principal = (await this.credentials.tryAuthenticate(credential)) ?? undefined;
+      return true;
+    }
     const principal = await this.credentials.authenticate(credential, request.ip ?? 'unknown');
     request.principal = principal;
-    if (principal.kind === 'session' || level === 'optional' || level === 'read') {
+    if (principal.client === 'extension' && !this.reflector.getAllAndOverride<boolean | undefined>(EXTENSION_KEY, [context.getHandler(), context.getClass()])) {
+      throw new ApiError('insufficient_scope', 'An extension session can read keys and report leaks; manage keys from the settings page.');
+    }
+    if (principal.kind === 'session' || level === 'read') {
       return true;
     }
     if (level === 'session') throw new ApiError('session_required', 'Keys are managed from a signed-in session, not with an API key.');

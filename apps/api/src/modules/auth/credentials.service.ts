@@ -1,8 +1,8 @@
-import { type KeyObject, createHash, createHmac, createSecretKey } from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { parseApiKey } from '@tradetally/contracts';
-import type { ApiKeyScope } from '@tradetally/contracts';
-import type { Db } from '@tradetally/database';
+import type { ApiKeyScope, SessionClient } from '@tradetally/contracts';
+import { type Db, hashOpaqueToken } from '@tradetally/database';
 import { ApiError } from '../../common/api-error.js';
 import { MetricsService } from '../../common/metrics.service.js';
 import { RateLimitService } from '../../common/rate-limit.service.js';
@@ -39,9 +39,7 @@ export function hashApiKey(pepper: string, key: string): string {
 }
 
 /** The stored form of a session token (random, so a plain SHA-256 suffices). */
-export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export const hashSessionToken = hashOpaqueToken;
 
 /**
  * Turns a credential into a Principal. A key check is one indexed lookup by hash (no scan, no slow
@@ -77,6 +75,16 @@ export class CredentialsService {
     }
   }
 
+  /** The caller of an `optional` route: null for anything that is not a valid credential; never counted, never throws 401. */
+  async tryAuthenticate(credential: string): Promise<Principal | null> {
+    try {
+      return looksLikeApiKey(credential) ? await this.checkKey(credential) : await this.checkSession(credential);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null;
+      throw error;
+    }
+  }
+
   private async checkKey(key: string): Promise<Principal> {
     if (!parseApiKey(key)) return this.reject('invalid', 'invalid_api_key', 'The API key is malformed or its checksum is wrong.');
     const [row] = await this.db.query<KeyRow>(
@@ -94,7 +102,7 @@ export class CredentialsService {
     if (expiresAt && expiresAt.getTime() <= now) return this.reject('expired', 'api_key_expired', 'The API key has expired.');
     this.metrics.keyChecks.inc({ result: 'ok' });
     await this.touch(row.id, this.db.date(row.last_used_at), now);
-    return { kind: 'api_key', userId: row.user_id, sessionId: null, apiKeyId: row.id, scope: row.scope };
+    return { kind: 'api_key', userId: row.user_id, sessionId: null, apiKeyId: row.id, scope: row.scope, client: null };
   }
 
   /** Records use: the first at once (awaited), later ones at most once a minute, without waiting. */
@@ -115,15 +123,15 @@ export class CredentialsService {
   }
 
   private async checkSession(token: string): Promise<Principal> {
-    const [row] = await this.db.query<{ id: string; user_id: string; expires_at: unknown }>(
-      'SELECT id, user_id, expires_at FROM sessions WHERE token_hash = $1',
+    const [row] = await this.db.query<{ id: string; user_id: string; expires_at: unknown; client: SessionClient }>(
+      'SELECT id, user_id, expires_at, client FROM sessions WHERE token_hash = $1',
       [hashSessionToken(token)],
     );
     const expiresAt = row ? this.db.date(row.expires_at) : null;
     if (!row || !expiresAt || expiresAt.getTime() <= Date.now()) {
       throw new ApiError('unauthenticated', 'The session is not valid or has expired; sign in again.');
     }
-    return { kind: 'session', userId: row.user_id, sessionId: row.id, apiKeyId: null, scope: null };
+    return { kind: 'session', userId: row.user_id, sessionId: row.id, apiKeyId: null, scope: null, client: row.client === 'extension' ? 'extension' : 'web' };
   }
 
   private reject(result: 'invalid' | 'expired' | 'revoked', code: 'invalid_api_key' | 'api_key_expired' | 'api_key_revoked', detail: string): never {

@@ -18,7 +18,7 @@ export class LeaksController {
     body: LeakReportRequestSchema,
     status: 202,
     response: LeakReportResponseSchema,
-    errors: ['validation_failed', 'rate_limited', 'payload_too_large', 'unauthenticated'],
+    errors: ['validation_failed', 'rate_limited', 'payload_too_large'],
   })
   report(@Body() body: unknown, @OptionalPrincipal() principal: Principal | null, @ClientAddress() address: string): Promise<LeakReportResponse> {
     return this.leaks.report(parseWith(LeakReportRequestSchema, body), principal, address);

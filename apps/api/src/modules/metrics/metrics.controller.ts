@@ -1,18 +1,41 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { ApiError } from '../../common/api-error.js';
+import { isLoopback } from '../../common/client-address.js';
 import { MetricsService } from '../../common/metrics.service.js';
+import { APP_CONFIG } from '../../common/tokens.js';
+import type { AppConfig } from '../../config.js';
 import { Access } from '../auth/access.decorator.js';
 
-/** Prometheus scrape endpoint. Counts only: no ids, no keys, no e-mail addresses. */
+/**
+ * Prometheus scrape endpoint. Counts only: no ids, no keys, no e-mail addresses. With METRICS_TOKEN
+ * set it answers only that bearer token; without, only loopback clients (the client address as
+ * TRUST_PROXY defines it). Everyone else gets 404, as if there were no such route (security.md).
+ */
 @Controller('metrics')
 @ApiExcludeController()
 export class MetricsController {
-  constructor(private readonly metrics: MetricsService) {}
+  private readonly token: Buffer | null;
+
+  constructor(
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.token = config.METRICS_TOKEN ? Buffer.from(`Bearer ${config.METRICS_TOKEN}`) : null;
+  }
+
+  private allowed(req: Request): boolean {
+    if (!this.token) return isLoopback(req.ip ?? '');
+    const sent = Buffer.from(req.headers.authorization ?? '');
+    return sent.length === this.token.length && timingSafeEqual(sent, this.token);
+  }
 
   @Get()
   @Access('public')
-  async scrape(@Res() res: Response): Promise<void> {
+  async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!this.allowed(req)) throw new ApiError('not_found', 'No such route.');
     res.setHeader('Content-Type', this.metrics.registry.contentType);
     res.end(await this.metrics.registry.metrics());
   }

@@ -1,0 +1,59 @@
+import ipaddr from 'ipaddr.js';
+
+/**
+ * How the client address is found behind proxies (security.md "Client address"): `false` (the
+ * socket's address), a hop count, or the proxies' addresses and CIDRs. Express (proxy-addr) takes
+ * all three forms as they are; `true` is refused because trusting every hop lets any client choose
+ * its address with X-Forwarded-For.
+ */
+export type TrustProxy = false | number | string[];
+
+const MAX_HOPS = 10;
+
+/** Parses `TRUST_PROXY`; throws a message fit to follow the variable's name. */
+export function parseTrustProxy(value: string): TrustProxy {
+  const text = value.trim();
+  if (text === 'false' || text === '') return false;
+  if (text === 'true') {
+    throw new Error('"true" would trust every X-Forwarded-For entry, which clients write; give a hop count (1..10) or the proxies\' addresses/CIDRs');
+  }
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops < 1 || hops > MAX_HOPS) throw new Error(`a hop count must be 1..${MAX_HOPS}`);
+    return hops;
+  }
+  const entries = text.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const valid = entry.includes('/') ? isCidr(entry) : ipaddr.isValid(entry);
+    if (!valid) throw new Error(`"${entry}" is neither an address nor a CIDR (want false, 1..${MAX_HOPS}, or a list such as 10.0.0.1,fd00::/8)`);
+  }
+  return entries;
+}
+
+function isCidr(text: string): boolean {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The identity rate limits count by: an IPv4 address as it is, an IPv6 client by its /64 (one
+ * subscriber usually holds a whole /64, so counting single IPv6 addresses is no limit at all).
+ * IPv4-mapped IPv6 (`::ffff:1.2.3.4`) counts as the IPv4 address.
+ */
+export function rateLimitIdentity(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4);
+  return `${parts.map((part) => part.toString(16)).join(':')}::/64`;
+}
+
+/** True for 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopback(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  return ipaddr.process(address).range() === 'loopback';
+}
