@@ -122,10 +122,15 @@ export class SweepService implements OnApplicationBootstrap {
     );
   }
 
-  /** The e-mail outbox: reminder and leak notifications whose e-mail has not gone yet. */
+  /**
+   * The e-mail outbox: reminder and leak notifications whose e-mail has not gone yet, for confirmed
+   * addresses only, made after the confirmation (security.md: earlier ones stay in the app).
+   */
   private async outbox(now: Date): Promise<number> {
     const rows = await this.db.query<{ id: string }>(
-      `SELECT id FROM notifications WHERE emailed_at IS NULL AND type IN ('key_expiring', 'key_leaked') AND created_at > $1`,
+      `SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id
+        WHERE n.emailed_at IS NULL AND n.type IN ('key_expiring', 'key_leaked') AND n.created_at > $1
+          AND u.email_verified_at IS NOT NULL AND n.created_at >= u.email_verified_at`,
       [new Date(now.getTime() - OUTBOX_DAYS * DAY_MS)],
     );
     return this.enqueuer.emails(rows.map((row) => ({ payload: { notificationId: row.id } })));

@@ -101,9 +101,11 @@ export class Seeder {
     return new Seeder(await openDb(url));
   }
 
-  async user(email = `owner-${randomBytes(4).toString('hex')}@example.com`): Promise<{ id: string; email: string }> {
+  async user(email = `owner-${randomBytes(4).toString('hex')}@example.com`, options: { verified?: boolean } = {}): Promise<{ id: string; email: string }> {
     const id = randomUUID();
-    await this.db.query('INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)', [id, email, 'scrypt$unused', new Date()]);
+    // Confirmed a day ago unless a test says otherwise: only confirmed addresses get e-mail.
+    const verifiedAt = options.verified === false ? null : new Date(Date.now() - 86_400_000);
+    await this.db.query('INSERT INTO users (id, email, password_hash, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $5)', [id, email, 'scrypt$unused', new Date(), verifiedAt]);
     return { id, email };
   }
 

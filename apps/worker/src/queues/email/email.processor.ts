@@ -1,12 +1,13 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
-import { JobName, type NotificationType, QueueName } from '@tradetally/contracts';
-import type { Db } from '@tradetally/database';
+import { randomBytes } from 'node:crypto';
+import { EMAIL_TOKEN_TTL_MS, JobName, type NotificationType, QueueName } from '@tradetally/contracts';
+import { type Db, hashOpaqueToken } from '@tradetally/database';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerConfig } from '../../config.js';
 import { DB, WORKER_CONFIG } from '../../tokens.js';
 import { payloadOf, workerOptions } from '../lifecycle/lifecycle.processor.js';
-import { buildEmail } from './email-content.js';
+import { buildConfirmationEmail, buildEmail } from './email-content.js';
 import { Mailer } from './mailer.service.js';
 
 interface Row {
@@ -17,6 +18,7 @@ interface Row {
   created_at: unknown;
   emailed_at: unknown;
   email: string;
+  email_verified_at: unknown;
   name: string | null;
   prefix: string | null;
   last4: string | null;
@@ -28,6 +30,8 @@ interface Row {
 /**
  * The e-mail queue. A notification's e-mail is sent, then marked (emailed_at); a crash between the
  * two resends it once more with the same Message-ID, so mail systems can tell it is one message.
+ * An address gets nothing but its confirmation until its owner confirms it (security.md); a
+ * notification made before the confirmation stays in the app and is never e-mailed.
  */
 @Processor(QueueName.Email, workerOptions())
 export class EmailProcessor extends WorkerHost {
@@ -40,23 +44,47 @@ export class EmailProcessor extends WorkerHost {
   }
 
   async process(job: Job): Promise<string> {
+    if (job.name === JobName.SendConfirmation) return this.sendConfirmation(job);
     if (job.name !== JobName.SendEmail) throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.Email}`);
     const { notificationId } = payloadOf(JobName.SendEmail, job);
     const [row] = await this.db.query<Row>(
-      `SELECT n.id, n.type, n.title, n.body, n.created_at, n.emailed_at, u.email, k.name, k.prefix, k.last4, k.scope, k.environment, k.expires_at
+      `SELECT n.id, n.type, n.title, n.body, n.created_at, n.emailed_at, u.email, u.email_verified_at, k.name, k.prefix, k.last4, k.scope, k.environment, k.expires_at
          FROM notifications n JOIN users u ON u.id = n.user_id LEFT JOIN api_keys k ON k.id = n.api_key_id
         WHERE n.id = $1`,
       [notificationId],
     );
     if (!row) throw new UnrecoverableError('the notification no longer exists');
     if (row.emailed_at) return 'already sent';
+    const verifiedAt = this.db.date(row.email_verified_at);
+    const createdAt = this.db.date(row.created_at) ?? new Date();
+    if (!verifiedAt || createdAt < verifiedAt) return 'not sent: the address was not confirmed when this happened';
     const key = row.name && row.prefix && row.last4 && row.scope && row.environment
       ? { name: row.name, prefix: row.prefix, last4: row.last4, scope: row.scope, environment: row.environment, expiresAt: this.db.date(row.expires_at) }
       : null;
     await this.mailer.send(
-      buildEmail({ notificationId: row.id, type: row.type, title: row.title, body: row.body, createdAt: this.db.date(row.created_at) ?? new Date(), to: row.email, key }, this.config.PUBLIC_URL),
+      buildEmail({ notificationId: row.id, type: row.type, title: row.title, body: row.body, createdAt, to: row.email, key }, this.config.PUBLIC_URL),
     );
     await this.db.query('UPDATE notifications SET emailed_at = $1 WHERE id = $2 AND emailed_at IS NULL', [new Date(), notificationId]);
+    return 'sent';
+  }
+
+  /**
+   * Makes a fresh confirmation token, stores only its hash (replacing any older one, so only the
+   * newest link works) and e-mails the link. A retry after a failed send makes a new token: the
+   * owner may get two e-mails, and the last one works.
+   */
+  private async sendConfirmation(job: Job): Promise<string> {
+    const { userId } = payloadOf(JobName.SendConfirmation, job);
+    const [user] = await this.db.query<{ email: string; email_verified_at: unknown }>('SELECT email, email_verified_at FROM users WHERE id = $1', [userId]);
+    if (!user) throw new UnrecoverableError('the user no longer exists');
+    if (user.email_verified_at) return 'already confirmed';
+    const token = randomBytes(32).toString('base64url');
+    await this.db.query('UPDATE users SET email_token_hash = $1, email_token_expires_at = $2 WHERE id = $3 AND email_verified_at IS NULL', [
+      hashOpaqueToken(token),
+      new Date(Date.now() + EMAIL_TOKEN_TTL_MS),
+      userId,
+    ]);
+    await this.mailer.send(buildConfirmationEmail(user.email, token, this.config.PUBLIC_URL, `<${job.id ?? userId}@tradetally.keys>`));
     return 'sent';
   }
 }

@@ -40,7 +40,8 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     workers.push(started);
     return started;
   };
-  const mailsFor = (mails: Mail[], keyName: string) => mails.filter((m) => m.subject.includes(keyName));
+  // Key names are in the bodies only (subjects are fixed texts); undo quoted-printable soft breaks.
+  const mailsFor = (mails: Mail[], keyName: string) => mails.filter((m) => m.raw.replace(/=\r?\n/g, '').includes(keyName));
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
@@ -166,6 +167,7 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     await new Promise((r) => setTimeout(r, 2500));
     expect(mailsFor(smtp.mails, 'leaked-')).toHaveLength(1);
     expect(mailsFor(smtp.mails, 'leaked-')[0]?.raw).toContain(`${key.prefix}`);
+    expect(mailsFor(smtp.mails, 'leaked-')[0]?.subject).toBe('A TradeTally API key was exposed and has been revoked');
     expect(await seed.count('SELECT COUNT(*) AS n FROM notifications WHERE api_key_id = $1 AND emailed_at IS NOT NULL', [key.id])).toBe(1);
   });
 

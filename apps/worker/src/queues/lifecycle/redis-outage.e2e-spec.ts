@@ -76,7 +76,8 @@ describe('with Redis stopped and started again', () => {
     children.push(redis);
     await waitFor('the reminder after Redis returns', () => smtp.mails.length >= 1, 30_000);
     await new Promise((r) => setTimeout(r, 3000));
-    expect(smtp.mails.map((m) => m.subject)).toEqual(['API key "due-during-outage" expires in 7 days']);
+    expect(smtp.mails.map((m) => m.subject)).toEqual(['A TradeTally API key expires soon']);
+    expect(smtp.mails[0]?.raw).toContain('"due-during-outage"');
     expect(await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_expiring' AND api_key_id = $1", [due.id])).toBe(1);
     expect((await call('GET', '/v1/health')).body.status).toBe('ok');
     await seed.close();
