@@ -38,6 +38,7 @@ export const EMAIL_SUBJECTS: Record<NotificationType | 'confirmation', string> =
  * shows it as text and never turns it into a link.
  */
 export function quoteUserText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a body line
   const oneLine = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
   const defanged = oneLine.replace(/:\/\//g, '[:]//').replace(/([0-9A-Za-z-])\.(?=[0-9A-Za-z-])/g, '$1[.]').replace(/@/g, '[at]');
   return `"${defanged.replace(/"/g, "'")}"`;
