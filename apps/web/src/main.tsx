@@ -6,8 +6,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, session } from './api/client.js';
 import { AuthPage } from './pages/AuthPage.js';
 import { KeysPage } from './pages/KeysPage.js';
+import { VerifyEmailPage } from './pages/VerifyEmailPage.js';
+
+/** The confirmation link's token, when this page was opened from one. */
+const verifyToken = location.pathname === '/verify-email' ? new URLSearchParams(location.search).get('token') : null;
 
 function App() {
+  const [verifying, setVerifying] = useState(verifyToken);
   const [user, setUser] = useState<User | null>(null);
   const [checking, setChecking] = useState(session.get() !== null);
   useEffect(() => {
@@ -17,6 +22,14 @@ function App() {
       () => session.clear(),
     ).finally(() => setChecking(false));
   }, []);
+  if (verifying) {
+    const done = () => {
+      history.replaceState(null, '', '/');
+      setVerifying(null);
+      if (session.get()) void api.me().then(({ user: me }) => setUser(me), () => undefined);
+    };
+    return <VerifyEmailPage token={verifying} onDone={done} />;
+  }
   if (checking) return <main class="container" aria-busy="true" />;
   if (!user) return <AuthPage onSignedIn={setUser} />;
   const signOut = () => {

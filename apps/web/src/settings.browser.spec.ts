@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { isValidApiKey } from '@tradetally/contracts';
+import { hashOpaqueToken, openDb } from '@tradetally/database';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, startProduct } from './testing/browser.js';
@@ -127,6 +129,37 @@ describe('the API Key settings page in Chromium', () => {
     const alert = fresh.getByRole('alert');
     await alert.waitFor();
     expect(await alert.innerText()).toContain('The e-mail or the password is wrong.');
+    await fresh.close();
+  });
+
+  it('tells an unconfirmed user, sends the link again, and confirms the address from the link', async () => {
+    const fresh = await context.newPage();
+    await fresh.goto(product.url);
+    await fresh.getByRole('button', { name: 'Create an account' }).click();
+    await fresh.getByLabel('E-mail').fill('unconfirmed@example.com');
+    await fresh.getByLabel('Password').fill('a long enough password');
+    await fresh.getByRole('button', { name: 'Create account' }).click();
+    const banner = fresh.getByTestId('email-banner');
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain('Confirm your e-mail address');
+    await banner.getByRole('button', { name: 'Send again' }).click();
+    await banner.getByText('Sent again', { exact: false }).waitFor();
+
+    // The worker would e-mail the link; plant a token the way it stores one (only the hash).
+    const token = randomBytes(32).toString('base64url');
+    const db = await openDb(product.databaseUrl, { migrate: false });
+    await db.query('UPDATE users SET email_token_hash = $1, email_token_expires_at = $2 WHERE email = $3', [hashOpaqueToken(token), new Date(Date.now() + 3_600_000), 'unconfirmed@example.com']);
+    await db.close();
+    await fresh.goto(`${product.url}/verify-email?token=${token}`);
+    const confirmed = fresh.getByTestId('verify-email');
+    await confirmed.getByText('is confirmed', { exact: false }).waitFor();
+    expect(fresh.url()).not.toContain(token);
+    await confirmed.getByRole('button', { name: 'Go to your API keys' }).click();
+    await fresh.getByRole('heading', { name: 'Your keys', exact: true }).waitFor();
+    expect(await fresh.getByTestId('email-banner').count()).toBe(0);
+
+    await fresh.goto(`${product.url}/verify-email?token=${token}`);
+    await fresh.getByTestId('verify-email').getByText('already used or expired', { exact: false }).waitFor();
     await fresh.close();
   });
 });

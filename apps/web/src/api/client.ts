@@ -54,6 +54,8 @@ export const api = {
   login: (email: string, password: string) => call<LoginResponse>('POST', '/v1/auth/login', { email, password }),
   logout: () => call<void>('POST', '/v1/auth/logout'),
   me: () => call<{ user: User }>('GET', '/v1/me'),
+  verifyEmail: (token: string) => call<{ user: User }>('POST', '/v1/auth/verify-email', { token }),
+  resendVerification: () => call<void>('POST', '/v1/auth/verify-email/resend'),
   keys: (status: 'active' | 'all') => call<Page<ApiKey>>('GET', `/v1/api-keys?limit=200&status=${status}`),
   createKey: (body: CreateApiKeyRequest) => call<CreateApiKeyResponse>('POST', '/v1/api-keys', body),
   revokeKey: (id: string) => call<ApiKey>('DELETE', `/v1/api-keys/${id}`),

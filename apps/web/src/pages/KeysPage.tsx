@@ -1,6 +1,7 @@
 import type { ApiKey, AuditEvent, Notification, User } from '@tradetally/contracts';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import { EmailBanner } from '../components/EmailBanner.js';
 import { CreateKeyDialog, RevokeDialog, RotateDialog, rotationNote } from '../components/KeyDialogs.js';
 import { ErrorNote, Modal } from '../components/Modal.js';
 import { SecretDialog } from '../components/SecretDialog.js';
@@ -77,6 +78,7 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
           </li>
         </ul>
       </nav>
+      <EmailBanner user={props.user} />
       <ErrorNote error={error} />
 
       <section aria-labelledby="review-heading" class="review">

@@ -33,15 +33,16 @@ const freePort = () =>
   });
 
 /** The built API serving the built page, on a fresh SQLite database. */
-export async function startProduct(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startProduct(): Promise<{ url: string; databaseUrl: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-web-'));
   const port = await freePort();
+  const databaseUrl = `sqlite:${join(dir, 'web.sqlite')}`;
   const child: ChildProcess = spawn(process.execPath, [API_MAIN], {
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_URL: `sqlite:${join(dir, 'web.sqlite')}`,
+      DATABASE_URL: databaseUrl,
       WEB_DIST,
       LOG_LEVEL: 'warn',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -59,6 +60,7 @@ export async function startProduct(): Promise<{ url: string; stop(): Promise<voi
   }
   return {
     url,
+    databaseUrl,
     stop: async () => {
       await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
