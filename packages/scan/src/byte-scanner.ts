@@ -1,0 +1,126 @@
+import { API_KEY_LENGTH, type ApiKeyEnvironment, findApiKeys } from '@tradetally/contracts';
+
+/** A key found in a byte stream, with its 1-based line and column (columns count characters). */
+export interface StreamMatch {
+  key: string;
+  env: ApiKeyEnvironment;
+  line: number;
+  column: number;
+}
+
+const NEWLINE = 0x0a;
+const UNDERSCORE = 0x5f;
+const LOWER_T = 0x74;
+// Bytes carried from one chunk into the next: a whole key plus the byte before it (for the boundary
+// check), so a key cut by a chunk boundary is found, with its neighbours, in the next window.
+const OVERLAP = API_KEY_LENGTH + 1;
+
+/** Characters (code points) among `buf[start..end)`: every byte that is not a UTF-8 continuation byte. */
+function countChars(buf: Buffer, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i++) if ((buf[i]! & 0xc0) !== 0x80) count++;
+  return count;
+}
+
+/**
+ * Finds keys in bytes fed chunk by chunk, without decoding the text as UTF-8.
+ *
+ * Why bytes: key characters are ASCII, and a byte of a multi-byte UTF-8 character is never one of
+ * `[0-9A-Za-z]`, so `findApiKeys` over the latin1 view of the bytes (one character per byte) finds
+ * exactly the keys of the UTF-8 text, at byte offsets. Decoding whole files to run a regex costs
+ * about 4x ripgrep's time; instead `memchr` (Buffer#indexOf of one byte) finds each `_`, a `tt`
+ * before it makes a candidate, and only the candidate's 48 bytes are decoded for `findApiKeys`.
+ * Lines and columns are counted only when a window holds a key or later chunks need the position.
+ */
+export class ByteScanner {
+  /** Bytes kept from the previous window (its last OVERLAP bytes), copied: callers reuse buffers. */
+  private tail: Buffer = Buffer.alloc(0);
+  /** Absolute offset of the current window's first byte. */
+  private windowStart = 0;
+  /** Keys at absolute offsets up to this one were judged in an earlier window. */
+  private settledThrough = -1;
+  /** Line and column (characters already on that line) at `windowStart`. */
+  private line = 1;
+  private column = 0;
+  private first = true;
+
+  constructor(private readonly onMatch: (match: StreamMatch) => void) {}
+
+  /** Feeds the next chunk (which the caller may overwrite once this returns). */
+  push(chunk: Buffer): void {
+    this.scanWindow(this.windowOf(chunk), false);
+  }
+
+  /** Feeds the last chunk (possibly empty) and judges every remaining candidate. */
+  end(chunk: Buffer = Buffer.alloc(0)): void {
+    this.scanWindow(this.windowOf(chunk), true);
+  }
+
+  private windowOf(chunk: Buffer): Buffer {
+    const window = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
+    if (this.first && window.length >= 3) {
+      this.first = false;
+      // A UTF-8 byte order mark is no character an editor shows: columns start after it.
+      if (window[0] === 0xef && window[1] === 0xbb && window[2] === 0xbf) this.column = -1;
+    }
+    return window;
+  }
+
+  private scanWindow(window: Buffer, final: boolean): void {
+    // A key starting after `limit` may still be glued to bytes of the next chunk: judged next time.
+    // (With fewer than OVERLAP bytes so far, `limit` falls before the window: nothing is judged yet.)
+    const keepFrom = final ? window.length : Math.max(0, window.length - OVERLAP);
+    const limit = final ? Number.POSITIVE_INFINITY : this.windowStart + window.length - OVERLAP;
+    // Positions advance monotonically through the window, so line counting is one pass.
+    let at = 0;
+    let line = this.line;
+    let column = this.column;
+    for (const start of candidateStarts(window)) {
+      const absolute = this.windowStart + start;
+      if (absolute <= this.settledThrough || absolute > limit) continue;
+      // findApiKeys judges the candidate with the bytes on either side (boundaries, checksum).
+      const from = Math.max(0, start - 1);
+      const found = findApiKeys(window.toString('latin1', from, Math.min(window.length, start + API_KEY_LENGTH + 1)));
+      const key = found.find((f) => from + f.index === start);
+      if (!key) continue;
+      [line, column] = advance(window, at, start, line, column);
+      at = start;
+      this.onMatch({ key: key.key, env: key.env, line, column: column + 1 });
+    }
+    this.settledThrough = Math.max(this.settledThrough, limit);
+    if (final) return;
+    [this.line, this.column] = advance(window, 0, keepFrom, this.line, this.column);
+    this.windowStart += keepFrom;
+    this.tail = Buffer.from(window.subarray(keepFrom));
+  }
+}
+
+/** Offsets in `buf` where `tt_` starts: every `_` found by memchr, kept when `tt` precedes it and `_` follows the env. */
+function* candidateStarts(buf: Buffer): Generator<number> {
+  const last = buf.length - API_KEY_LENGTH;
+  for (let u = buf.indexOf(UNDERSCORE, 2); u !== -1; u = buf.indexOf(UNDERSCORE, u + 1)) {
+    const start = u - 2;
+    if (start > last) return;
+    if (buf[u - 1] === LOWER_T && buf[start] === LOWER_T && buf[start + 7] === UNDERSCORE && alnumRun(buf, start + 8)) yield start;
+  }
+}
+
+/** Near misses (`tt_live_demo`) are common in code and docs: rejecting them here costs a few byte reads, not a decode. */
+function alnumRun(buf: Buffer, from: number): boolean {
+  for (let i = from; i < from + API_KEY_LENGTH - 8; i++) {
+    const b = buf[i]!;
+    if (!((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a))) return false;
+  }
+  return true;
+}
+
+/** The line and column at `to`, given those at `from` (from <= to). */
+function advance(buf: Buffer, from: number, to: number, line: number, column: number): [number, number] {
+  let lastNewline = -1;
+  for (let i = buf.indexOf(NEWLINE, from); i !== -1 && i < to; i = buf.indexOf(NEWLINE, i + 1)) {
+    line++;
+    lastNewline = i;
+  }
+  if (lastNewline === -1) return [line, column + countChars(buf, from, to)];
+  return [line, countChars(buf, lastNewline + 1, to)];
+}

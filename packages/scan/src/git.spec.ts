@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type JsonFinding, newKey, runCli } from './testing/cli.js';
+
+let repo: string;
+
+/** Runs git in the test repository, with an identity and no user or system configuration. */
+function git(...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+  }).trim();
+}
+
+async function put(path: string, content: string): Promise<void> {
+  await mkdir(dirname(join(repo, path)), { recursive: true });
+  await writeFile(join(repo, path), content);
+}
+
+const scan = (args: string[], cwd = repo) => runCli(['--format', 'json', ...args], { cwd, env: { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+
+beforeEach(async () => {
+  repo = await mkdtemp(join(tmpdir(), 'tt-scan-git-'));
+  git('init', '-q', '-b', 'main');
+});
+
+afterEach(async () => {
+  await rm(repo, { recursive: true, force: true });
+});
+
+describe('tradetally-scan --staged', () => {
+  it('finds only the staged additions, numbered as in the staged file', async () => {
+    const committed = newKey('live');
+    await put('app/config.txt', `line 1\nline 2\nold = ${committed}\nline 4\n`);
+    git('add', '.');
+    git('commit', '-q', '-m', 'first');
+    const added = newKey('live');
+    const newFile = newKey('test');
+    const unstaged = newKey('live');
+    // A line added between existing ones (CRLF, a wide character before the key), a new file.
+    await put('app/config.txt', `line 1\nline 2\nold = ${committed}\n€ new = ${added}\r\nline 4\n`);
+    await put('app/new file.env', `\n\nKEY=${newFile}\n`);
+    git('add', '.');
+    // Changes made after staging are not part of the commit: not scanned.
+    await put('app/config.txt', `line 1\nline 2\nold = ${committed}\n€ new = ${added}\r\nline 4\nlater = ${unstaged}\n`);
+    await put('untracked.txt', newKey('live'));
+    const run = await scan(['--staged']);
+    expect(run.code).toBe(1);
+    const findings = JSON.parse(run.stdout) as JsonFinding[];
+    expect(findings).toEqual([
+      { path: 'app/config.txt', line: 4, column: 9, prefix: added.slice(0, 12), last4: added.slice(-4), env: 'live' },
+      { path: 'app/new file.env', line: 3, column: 5, prefix: newFile.slice(0, 12), last4: newFile.slice(-4), env: 'test' },
+    ]);
+  });
+
+  it('names paths relative to the current folder inside the repository, and exits 0 on a clean index', async () => {
+    await put('a/b/keys.txt', `k=${newKey('live')}\n`);
+    git('add', '.');
+    const run = await scan(['--staged'], join(repo, 'a'));
+    expect((JSON.parse(run.stdout) as JsonFinding[]).map((f) => f.path)).toEqual(['b/keys.txt']);
+    git('commit', '-q', '-m', 'x');
+    const clean = await scan(['--staged']);
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.stdout)).toEqual([]);
+  });
+
+  it('exits 2 outside a repository', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'tt-scan-nogit-'));
+    try {
+      const run = await scan(['--staged'], outside);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/not a git repository/);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('tradetally-scan --git-history', () => {
+  it('finds a key that was added and later deleted, with the commit that added it, on every branch', async () => {
+    await put('README.md', 'hello\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'start');
+    const deleted = newKey('live');
+    await put('src/settings.ts', `export const a = 1;\nexport const key = '${deleted}';\n`);
+    git('add', '.');
+    git('commit', '-q', '-m', 'add key');
+    const adding = git('rev-parse', 'HEAD');
+    await put('src/settings.ts', 'export const a = 1;\nexport const key = process.env.TT_KEY;\n');
+    git('commit', '-q', '-am', 'remove key');
+    git('checkout', '-q', '-b', 'feature');
+    const onBranch = newKey('test');
+    await put('notes.txt', `${onBranch}\n`);
+    git('add', '.');
+    git('commit', '-q', '-m', 'branch');
+    const branchCommit = git('rev-parse', 'HEAD');
+    git('checkout', '-q', 'main');
+
+    const run = await scan(['--git-history']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual([
+      { path: 'notes.txt', line: 1, column: 1, prefix: onBranch.slice(0, 12), last4: onBranch.slice(-4), env: 'test', commit: branchCommit },
+      { path: 'src/settings.ts', line: 2, column: 21, prefix: deleted.slice(0, 12), last4: deleted.slice(-4), env: 'live', commit: adding },
+    ]);
+    const text = await runCli(['--git-history'], { cwd: repo });
+    expect(text.stdout).toContain(`src/settings.ts:2:21  ${deleted.slice(0, 12)}…${deleted.slice(-4)}  live  ${adding}\n`);
+    // A range limits the history: main alone does not hold the branch's commit.
+    const mainOnly = await scan(['--git-history', 'main']);
+    expect((JSON.parse(mainOnly.stdout) as JsonFinding[]).map((f) => f.commit)).toEqual([adding]);
+    const bad = await scan(['--git-history', 'no-such-branch']);
+    expect(bad.code).toBe(2);
+  });
+});

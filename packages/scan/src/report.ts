@@ -1,0 +1,61 @@
+import type { LeakReportRequest } from '@tradetally/contracts';
+
+/** Where `--report` sends keys when neither `--api` nor TRADETALLY_API_URL says otherwise. */
+export const DEFAULT_API_URL = 'http://localhost:3000';
+
+/** Reporting failed (the API unreachable or refusing): an I/O error, exit status 2. */
+export class ReportError extends Error {}
+
+const MAX_ATTEMPTS = 5;
+const TIMEOUT_MS = 15_000;
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Sends one key, waiting out the API's leak-report rate limit (429 + Retry-After) a few times. */
+async function reportOne(endpoint: string, key: string): Promise<void> {
+  const body: LeakReportRequest = { key, source: 'scan' };
+  for (let attempt = 1; ; attempt++) {
+    let status: number;
+    let retryAfter: string | null = null;
+    try {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      status = response.status;
+      retryAfter = response.headers.get('retry-after');
+      await response.arrayBuffer(); // drain: the answer is the same for hit and miss anyway
+    } catch (error) {
+      // fetch's errors name the URL, never the body: safe to show.
+      throw new ReportError(`cannot reach ${endpoint}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+    }
+    if (status === 202) return;
+    if (status === 429 && attempt < MAX_ATTEMPTS) {
+      await sleep(Math.min(60, Math.max(1, Number(retryAfter) || 1)) * 1000);
+      continue;
+    }
+    throw new ReportError(`${endpoint} answered ${status}`);
+  }
+}
+
+/**
+ * Sends each live key to `POST /v1/leaks` (`source: "scan"`), which revokes it. Keys go one per
+ * request, a few at a time, so one refusal names no other key and the server's per-key path is used.
+ * Returns how many were reported.
+ */
+export async function reportKeys(apiUrl: string, keys: readonly string[], concurrency = 4): Promise<number> {
+  const endpoint = new URL('/v1/leaks', apiUrl).toString();
+  let next = 0;
+  let reported = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const key = keys[next++]!;
+      await reportOne(endpoint, key);
+      reported++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+  return reported;
+}
