@@ -63,7 +63,9 @@ export const ConfigSchema = z
     /** Password hashes computed at once (argon2id is CPU- and memory-bound; key checks must not wait for it). */
     PASSWORD_HASH_CONCURRENCY: positiveInt(1),
     /** Sign-ins that may wait for a hash slot; beyond that they answer 429 at once. */
-    PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
+    PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(1000),
+    /** How long a sign-in may wait for a hash slot before it answers 429. */
+    PASSWORD_HASH_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
     WEB_DIST: z.string().optional(),
     /** Failed sign-ins per (account, address): failures from elsewhere never lock the owner out. */
     RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt(10),

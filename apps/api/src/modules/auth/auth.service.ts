@@ -40,7 +40,7 @@ export class AuthService {
     private readonly metrics: MetricsService,
     private readonly queue: LifecycleQueueService,
   ) {
-    this.hashes = new HashPool(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE);
+    this.hashes = new HashPool(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE, config.PASSWORD_HASH_WAIT_MS);
   }
 
   async register(body: RegisterRequest, address: string): Promise<User> {

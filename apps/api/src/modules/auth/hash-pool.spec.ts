@@ -31,4 +31,15 @@ describe('HashPool', () => {
     expect(peak).toBe(2);
     expect(pool.active).toBe(0);
   });
+
+  it('gives up on a wait longer than maxWaitMs with 429, and the slot still serves the next', async () => {
+    const pool = new HashPool(1, 10, 30);
+    let release: () => void = () => undefined;
+    const first = pool.run(() => new Promise<void>((resolve) => (release = resolve)));
+    await expect(pool.run(async () => 'late')).rejects.toMatchObject({ code: 'rate_limited' });
+    release();
+    await first;
+    expect(await pool.run(async () => 'next')).toBe('next');
+    expect(pool.active).toBe(0);
+  });
 });
