@@ -11,6 +11,7 @@ import {
   type Page,
 } from '@tradetally/contracts';
 import { siteOf } from '../shared/site.js';
+import { createApi } from './api.js';
 import { type Session, originOf, sessionFor } from './session.js';
 import { type Sender, mayHandle } from './trust.js';
 
@@ -45,24 +46,11 @@ async function readSession(): Promise<Session | undefined> {
 
 const dropSession = () => chrome.storage.session.remove(SESSION);
 
-/**
- * A request to the configured API. The session goes along only to the origin that issued it (a
- * session for another origin is dropped, never sent); a 401 to a request made with it drops it,
- * so the extension shows signed out instead of failing on every later request.
- */
-async function api<T>(path: string, init: RequestInit = {}, anonymous = false): Promise<{ ok: boolean; status: number; body: T | null; withSession: boolean }> {
-  const { settings } = await load();
-  const stored = await readSession();
-  const session = sessionFor(stored, settings.apiUrl);
-  if (stored && !session) await dropSession();
-  const token = anonymous ? undefined : session?.token;
-  const response = await fetch(new URL(path, settings.apiUrl), {
-    ...init,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) },
-  });
-  if (token && response.status === 401 && (await readSession())?.token === token) await dropSession();
-  return { ok: response.ok, status: response.status, body: (await response.json().catch(() => null)) as T | null, withSession: token !== undefined };
-}
+const api = createApi({
+  fetch: (input, init) => fetch(input, init),
+  apiUrl: async () => (await load()).settings.apiUrl,
+  session: { read: readSession, drop: dropSession },
+});
 
 async function record(detection: Detection): Promise<void> {
   const { detections } = await load();
@@ -134,9 +122,7 @@ const handlers: Handlers = {
   'report-leak': async (message, sender) => {
     const body = JSON.stringify({ key: message.key, source: message.source, ...(message.url && /^https?:\/\//.test(message.url) ? { url: message.url } : {}) });
     try {
-      let answer = await api<{ received: boolean; revoked?: string[] }>('/v1/leaks', { method: 'POST', body });
-      // A stale session never stops a report: it was dropped above; the report goes again without it.
-      if (answer.status === 401 && answer.withSession) answer = await api<{ received: boolean; revoked?: string[] }>('/v1/leaks', { method: 'POST', body }, true);
+      const answer = await api.reportLeak<{ received: boolean; revoked?: string[] }>(body);
       if (!answer.ok) return { ok: false, error: `TradeTally answered ${answer.status}.` };
       const parts = { prefix: message.key.slice(0, 12), last4: message.key.slice(-4), env: message.key.startsWith('tt_live_') ? ('live' as const) : ('test' as const) };
       await record({ ...parts, fingerprint: await fingerprint(message.key), site: senderSite(sender), time: new Date().toISOString(), source: message.source === 'page' ? 'page' : 'paste', action: 'revoked' });
@@ -176,7 +162,7 @@ const handlers: Handlers = {
     const origin = originOf(settings.apiUrl);
     if (!origin) return { ok: false, error: 'The API address is not an http(s) address.' };
     const login: LoginRequest = { email: message.email, password: message.password, client: 'extension' };
-    const answer = await api<LoginResponse & { detail?: string }>('/v1/auth/login', { method: 'POST', body: JSON.stringify(login) }, true).catch(() => null);
+    const answer = await api.request<LoginResponse & { detail?: string }>('/v1/auth/login', { method: 'POST', body: JSON.stringify(login) }, true).catch(() => null);
     if (!answer?.ok || !answer.body) return { ok: false, error: answer?.body?.detail ?? 'Could not sign in.' };
     const session: Session = { token: answer.body.token, email: answer.body.user.email, origin };
     await chrome.storage.session.set({ [SESSION]: session });
@@ -190,7 +176,7 @@ const handlers: Handlers = {
     const { settings, detections } = await load();
     let expiringSoon: ApiKey[] = [];
     if (sessionFor(await readSession(), settings.apiUrl)) {
-      const answer = await api<Page<ApiKey>>('/v1/api-keys?status=active&limit=200').catch(() => null);
+      const answer = await api.request<Page<ApiKey>>('/v1/api-keys?status=active&limit=200').catch(() => null);
       const soon = Date.now() + 7 * 86_400_000;
       expiringSoon = answer?.ok ? (answer.body?.data ?? []).filter((k) => k.expiresAt && Date.parse(k.expiresAt) <= soon) : [];
     }
