@@ -295,4 +295,39 @@ describe('the extension against a hostile page', () => {
     // Recorded under the frame's site, though its origin is opaque.
     await expect.poll(async () => (await stored()).local.detections.find((d) => d.prefix === key.slice(0, 12) && d.action === 'revoked')?.site).toBe('127.0.0.1');
   });
+  it('is signed out after a browser restart, and warnings and anonymous revokes keep working', async () => {
+    const owner = await account();
+    const key = await owner.newKey();
+    // A browser of its own, restarted on the same profile.
+    const first = await launchWithExtension();
+    await first.worker.evaluate((apiUrl) => chrome.storage.local.set({ settings: { apiUrl, blockLivePastes: false, autoRevokePageKeys: false, ignoredSites: [] } }), api.url);
+    const options = await first.context.newPage();
+    await options.goto(`chrome-extension://${EXTENSION_ID}/src/options/index.html`);
+    await options.getByLabel('E-mail').fill(owner.email);
+    await options.getByLabel('Password').fill(PASSWORD);
+    await options.getByRole('button', { name: 'Sign in' }).click();
+    await options.getByText(`Signed in as ${owner.email}`, { exact: false }).first().waitFor();
+    await first.close({ keepProfile: true });
+
+    const again = await launchWithExtension({ profile: first.profile });
+    try {
+      expect(await again.worker.evaluate(() => chrome.storage.session.get(null))).toEqual({});
+      expect(await again.worker.evaluate(async () => ((await chrome.storage.local.get('settings')).settings as { apiUrl: string }).apiUrl)).toBe(api.url);
+      const popup = await again.context.newPage();
+      await popup.goto(`chrome-extension://${EXTENSION_ID}/src/popup/index.html`);
+      await popup.getByText('Signed out.').waitFor();
+
+      const tab = await again.context.newPage();
+      pages.set('/after-restart', '<!doctype html><textarea id="ta"></textarea>');
+      await tab.goto(`${pages.url}/after-restart`);
+      await paste(tab, '#ta', key);
+      await tab.locator(alertOf(key)).waitFor();
+      const warning = await warningFor(tab, labelOf(key));
+      await warning.click('Revoke this key now');
+      await expect.poll(() => warning.text()).toContain('Reported');
+      expect(await useKey(key)).toBe('401 api_key_revoked');
+    } finally {
+      await again.close();
+    }
+  });
 });

@@ -50,9 +50,12 @@ export async function startApi(): Promise<{ url: string; stop(): Promise<void> }
   };
 }
 
-/** Chromium (new headless) with the built extension loaded, and its service worker. */
-export async function launchWithExtension(): Promise<{ context: BrowserContext; worker: Worker; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'tt-chromium-'));
+/**
+ * Chromium (new headless) with the built extension loaded, and its service worker. Pass the
+ * `profile` of an earlier launch closed with `close({ keepProfile: true })` to restart the browser.
+ */
+export async function launchWithExtension(options: { profile?: string } = {}): Promise<{ context: BrowserContext; worker: Worker; profile: string; close(how?: { keepProfile?: boolean }): Promise<void> }> {
+  const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'tt-chromium-'));
   const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
@@ -61,7 +64,15 @@ export async function launchWithExtension(): Promise<{ context: BrowserContext; 
   });
   let [worker] = context.serviceWorkers();
   worker ??= await context.waitForEvent('serviceworker', { timeout: 15_000 });
-  return { context, worker, close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); } };
+  return {
+    context,
+    worker,
+    profile,
+    close: async ({ keepProfile = false } = {}) => {
+      await context.close();
+      if (!keepProfile) rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Dispatches a paste of `text` on the element matched by `selector`, as a browser would; true when not cancelled. */
