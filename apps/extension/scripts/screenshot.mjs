@@ -1,4 +1,5 @@
-// Takes the README's screenshot of the in-page warning from the built extension in Chromium:
+// Takes the README's screenshots of the in-page warning and of the popup signed out (as after a
+// browser restart) from the built extension in Chromium:
 // `npm run build && npm run screenshot -w @tradetally/extension`.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -45,6 +46,14 @@ try {
   mkdirSync(out, { recursive: true });
   await page.screenshot({ path: join(out, 'extension-warning.png') });
   console.log(`screenshot written to ${join(out, 'extension-warning.png')}`);
+  // The popup as a tab of its own size, never signed in here: it says so and offers sign-in.
+  const [worker] = context.serviceWorkers();
+  const popup = await context.newPage();
+  await popup.setViewportSize({ width: 360, height: 300 });
+  await popup.goto(`chrome-extension://${new URL(worker.url()).host}/src/popup/index.html`);
+  await popup.getByText('Signed out.').waitFor();
+  await popup.screenshot({ path: join(out, 'extension-popup-signed-out.png'), fullPage: true });
+  console.log(`screenshot written to ${join(out, 'extension-popup-signed-out.png')}`);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
