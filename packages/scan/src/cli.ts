@@ -146,7 +146,8 @@ async function main(argv: string[]): Promise<number> {
       result.skippedBinary ? `${result.skippedBinary} binary` : '',
       result.skippedTooLarge ? `${result.skippedTooLarge} over ${values['max-file-size']}` : '',
     ].filter(Boolean);
-    const what = target.kind === 'staged' ? 'staged files' : target.kind === 'history' ? 'files in history' : 'files';
+    const files = `file${result.files === 1 ? '' : 's'}`;
+    const what = target.kind === 'staged' ? `staged ${files}` : target.kind === 'history' ? `${files} in history` : files;
     await say(
       `${result.files} ${what} (${mib(result.bytes)}) in ${((performance.now() - started) / 1000).toFixed(2)} s` +
         `${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}; ` +
