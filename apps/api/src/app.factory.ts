@@ -73,6 +73,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     exposedHeaders: ['Retry-After'],
     maxAge: 600,
   });
+  // GitHub signs the exact bytes of its secret scanning reports: that route gets them raw (a Buffer,
+  // any content type), first, so the JSON parser of its /v1/leaks prefix below finds the body read.
+  app.use('/v1/leaks/github', express.raw({ type: () => true, limit: '1mb' })); // MAX_GITHUB_REPORT_BYTES
   for (const [path, limit] of BODY_LIMITS) {
     app.use(path, express.json({ limit, strict: true }));
     app.use(path, express.text({ type: ['text/csv', 'text/plain'], limit }));

@@ -83,6 +83,8 @@ export const ConfigSchema = z
     RATE_LIMIT_KEY_FAILURES_WINDOW_SECONDS: positiveInt(60),
     RATE_LIMIT_PREFIX: z.string().default('tt:rl'),
     QUEUE_PREFIX: z.string().default('bull'),
+    /** GitHub's secret scanning signing keys, for POST /v1/leaks/github (scanning.md). */
+    GITHUB_KEYS_URL: z.url().default('https://api.github.com/meta/public_keys/secret_scanning'),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && !config.TT_KEY_PEPPER) {

@@ -10,3 +10,4 @@ export * from './health.js';
 export * from './jobs.js';
 export * from './extension.js';
 export * from './extension-settings.js';
+export * from './github.js';
