@@ -68,30 +68,31 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let parsed;
+const OPTIONS = {
+  format: { type: 'string', short: 'f', default: 'text' },
+  'max-file-size': { type: 'string', default: '10MiB' },
+  'ignore-test-keys': { type: 'boolean', default: false },
+  report: { type: 'boolean', default: false },
+  api: { type: 'string' },
+  staged: { type: 'boolean', default: false },
+  'git-history': { type: 'boolean', default: false },
+  concurrency: { type: 'string', default: '4' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
+} as const;
+
+/** node:util's parser (strict: an unknown flag is an error), its errors turned into usage errors. */
+function parseCommandLine(argv: string[]) {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', short: 'f', default: 'text' },
-        'max-file-size': { type: 'string', default: '10MiB' },
-        'ignore-test-keys': { type: 'boolean', default: false },
-        report: { type: 'boolean', default: false },
-        api: { type: 'string' },
-        staged: { type: 'boolean', default: false },
-        'git-history': { type: 'boolean', default: false },
-        concurrency: { type: 'string', default: '4' },
-        quiet: { type: 'boolean', short: 'q', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', default: false },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine(argv);
   const { values, positionals } = parsed;
   if (values.help) {
     await write(process.stdout, USAGE);
