@@ -108,7 +108,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts drains requests on SIGTERM first (common/graceful-stop.ts).
   (app.getHttpServer() as Server).on('clientError', answerParserError);
   return app;
 }

@@ -83,6 +83,8 @@ export const ConfigSchema = z
     RATE_LIMIT_KEY_FAILURES_WINDOW_SECONDS: positiveInt(60),
     RATE_LIMIT_PREFIX: z.string().default('tt:rl'),
     QUEUE_PREFIX: z.string().default('bull'),
+    /** How long SIGTERM waits for in-flight requests before it closes what is left (operations.md). */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     /** GitHub's secret scanning signing keys, for POST /v1/leaks/github (scanning.md). */
     GITHUB_KEYS_URL: z.url().default('https://api.github.com/meta/public_keys/secret_scanning'),
   })

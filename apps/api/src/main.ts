@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
+import { gracefulStop } from './common/graceful-stop.js';
 import { ConfigError, loadConfig } from './config.js';
 
 async function main(): Promise<void> {
@@ -8,6 +9,18 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   if (config.devPepper) {
     new Logger('Config').warn('TT_KEY_PEPPER is not set: using the development pepper. Set it before real keys are made.');
+  }
+  const stop = gracefulStop(app, config.SHUTDOWN_TIMEOUT_MS);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stop(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    });
   }
   await app.listen(config.PORT, config.host);
   const url = await app.getUrl();

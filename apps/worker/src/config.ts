@@ -47,6 +47,8 @@ export const WorkerConfigSchema = z.object({
   QUEUE_PREFIX: z.string().default('bull'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How long SIGTERM waits for active jobs before it hands them back to the queue (operations.md). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
 /** The worker's configuration. */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, workerConfig } from './config.js';
+import { gracefulStop } from './graceful-stop.js';
 
 const LEVELS: Record<string, LogLevel[]> = {
   fatal: ['fatal'],
@@ -20,7 +21,21 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new ConsoleLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] }),
   });
-  app.enableShutdownHooks();
+  // Not Nest's signal hooks: they would close the database under running jobs, and exit by the signal.
+  const { EmailProcessor } = await import('./queues/email/email.processor.js');
+  const { LifecycleProcessor } = await import('./queues/lifecycle/lifecycle.processor.js');
+  const stop = gracefulStop(app, [app.get(LifecycleProcessor).worker, app.get(EmailProcessor).worker], config.SHUTDOWN_TIMEOUT_MS);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stop(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    });
+  }
   new Logger('Worker').log(`worker ready: queues on ${new URL(config.REDIS_URL).host}, sweep "${config.SWEEP_CRON}", reminders ${config.REMINDER_DAYS.join(',')} days`);
 }
 

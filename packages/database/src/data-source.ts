@@ -12,6 +12,7 @@ import { UserEntity } from './entities/user.entity.js';
 import { InitialSchema1764417600000 } from './migrations/1764417600000-initial-schema.js';
 import { LifecycleEffects1764504000000 } from './migrations/1764504000000-lifecycle-effects.js';
 import { Trust1764590400000 } from './migrations/1764590400000-trust.js';
+import { PG_TIMEOUTS } from './availability.js';
 import { Db } from './db.js';
 
 /**
@@ -48,7 +49,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 export function dataSourceOptions(target: DatabaseTarget, poolSize = 10): DataSourceOptions {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false } as const;
   if (target.kind === 'postgres') {
-    return { ...common, type: 'postgres', url: target.url, poolSize, extra: { max: poolSize } };
+    return { ...common, type: 'postgres', url: target.url, poolSize, extra: { max: poolSize, ...PG_TIMEOUTS } };
   }
   // WAL lets readers go on while one process writes; busy_timeout makes concurrent writers from
   // several API and worker processes wait for each other instead of failing with SQLITE_BUSY.
@@ -68,34 +69,58 @@ export async function openDatabase(url: string, options: { poolSize?: number; mi
 
 // Any constant shared by every process of this project: the advisory lock that serialises migrations.
 const MIGRATION_LOCK = 7_346_284_011;
+/** How long a starting process waits for another one's migrations before it gives up. */
+const MIGRATION_WAIT_MS = 120_000;
+
+const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
- * Runs pending migrations once even when several API and worker processes start together:
- * PostgreSQL serialises them with an advisory lock; SQLite's write lock serialises them, and a
- * process that lost the race retries and finds nothing left to do.
+ * Runs pending migrations once even when several API and worker processes start together.
+ *
+ * PostgreSQL: an advisory lock held on one dedicated connection. It is polled with
+ * pg_try_advisory_lock rather than awaited with pg_advisory_lock, so a wait longer than the pool's
+ * query timeout (PG_TIMEOUTS) never fails the waiting process; the lock holder runs every pending
+ * migration in one transaction, and the next holder finds nothing left to do.
+ * SQLite: the migrations' transaction takes the write lock; a process that lost the race sees
+ * SQLITE_BUSY (or the table its winner made) and retries until nothing is pending.
  */
-export async function migrate(dataSource: DataSource): Promise<void> {
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const deadline = Date.now() + MIGRATION_WAIT_MS;
   if (dataSource.options.type === 'postgres') {
     const lock = dataSource.createQueryRunner();
     await lock.connect();
     try {
-      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      await dataSource.runMigrations({ transaction: 'all' });
+      for (;;) {
+        const [row] = (await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATION_LOCK])) as Array<{ locked: boolean }>;
+        if (row?.locked) break;
+        if (Date.now() > deadline) throw new Error(`another process has held the migration lock for ${MIGRATION_WAIT_MS / 1000} s`);
+        await pause(100 + Math.random() * 100);
+      }
+      try {
+        return (await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      }
     } finally {
-      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
       await lock.release();
     }
-    return;
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      await dataSource.runMigrations({ transaction: 'all' });
-      return;
+      return (await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
     } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((done) => setTimeout(done, 200 * attempt));
+      if (Date.now() > deadline || attempt >= 50) throw error;
+      await pause(Math.min(100 * attempt, 1000) + Math.random() * 100);
     }
   }
+}
+
+/** The migrations this build knows that the database has not recorded yet (empty = schema current). */
+export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
+  const known = MIGRATIONS.map((Migration) => new Migration().name ?? Migration.name);
+  const rows = (await dataSource.query('SELECT name FROM migrations')) as Array<{ name: string }>;
+  const done = new Set(rows.map((row) => row.name));
+  return known.filter((name) => !done.has(name));
 }
 
 /** Opens the database as a Db (see db.ts): migrated, with a dedicated writer connection on SQLite. */

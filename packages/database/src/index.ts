@@ -9,11 +9,13 @@ export {
   MIGRATIONS,
   dataSourceOptions,
   migrate,
+  pendingMigrations,
   openDatabase,
   openDb,
   parseDatabaseUrl,
   type DatabaseTarget,
 } from './data-source.js';
+export { PG_TIMEOUTS, isDatabaseUnavailable } from './availability.js';
 export { Db, claimEffect, sqliteTime, type SqlParam } from './db.js';
 export { DataSource, type EntityManager } from 'typeorm';
 export { hashOpaqueToken } from './secrets.js';
