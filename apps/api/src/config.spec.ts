@@ -40,7 +40,15 @@ describe('API configuration', () => {
   it('refuses to start in production without a pepper', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TT_KEY_PEPPER: is required when NODE_ENV=production/);
     const config = loadConfig({ NODE_ENV: 'production', TT_KEY_PEPPER: 'p'.repeat(32) });
-    expect(config.pepper).toBe('p'.repeat(32));
+    expect(config.peppers).toEqual([{ id: '1', secret: 'p'.repeat(32) }]);
     expect(config.devPepper).toBe(false);
+  });
+
+  it('takes TT_KEY_PEPPERS, current first, and refuses it beside TT_KEY_PEPPER', () => {
+    const config = loadConfig({ TT_KEY_PEPPERS: `2:${'n'.repeat(32)},1:${'o'.repeat(32)}` });
+    expect(config.peppers.map((p) => p.id)).toEqual(['2', '1']);
+    expect(config.devPepper).toBe(false);
+    expect(() => loadConfig({ TT_KEY_PEPPERS: '2:short' })).toThrow(/TT_KEY_PEPPERS: .*at least 32/);
+    expect(() => loadConfig({ TT_KEY_PEPPER: 'p'.repeat(32), TT_KEY_PEPPERS: `2:${'n'.repeat(32)}` })).toThrow(/TT_KEY_PEPPERS: replaces/);
   });
 });

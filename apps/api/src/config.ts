@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDatabaseUrl } from '@tradetally/database';
+import { type Pepper, parseDatabaseUrl, parsePeppers } from '@tradetally/database';
 import { parseTrustProxy } from './common/client-address.js';
 
 const DEV_PEPPER = 'tradetally-development-pepper-do-not-use-in-production';
@@ -25,6 +25,23 @@ export const ConfigSchema = z
       }),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
     TT_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** `id:secret,id:secret,…`, current first (operations.md "Pepper rotation"); replaces TT_KEY_PEPPER. */
+    TT_KEY_PEPPERS: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return undefined;
+        try {
+          return parsePeppers(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    /** Days after creation a key is due for rotation (`rotationDueAt`); 0 turns it off. Shared with the worker. */
+    ROTATION_AGE_DAYS: z.coerce.number().min(0).default(90),
+    /** How often usage counts are rolled up into the database; 0 turns counting off. */
+    USAGE_FLUSH_SECONDS: z.coerce.number().min(0).default(60),
     PUBLIC_URL: z.url().default('http://localhost:3000'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_TTL_HOURS: positiveInt(168),
@@ -72,6 +89,8 @@ export const ConfigSchema = z
     /** Failed sign-ins per account from anywhere: stops a distributed guess. */
     RATE_LIMIT_LOGIN_ACCOUNT_CEILING: positiveInt(100),
     RATE_LIMIT_EMAIL_RESEND_PER_ACCOUNT: positiveInt(3),
+    /** Key lookups (`POST /v1/api-keys/lookup`) per session per minute. */
+    RATE_LIMIT_LOOKUP_PER_SESSION: positiveInt(60),
     RATE_LIMIT_EMAIL_RESEND_WINDOW_SECONDS: positiveInt(3600),
     RATE_LIMIT_LOGIN_PER_ADDRESS: positiveInt(100),
     RATE_LIMIT_LOGIN_WINDOW_SECONDS: positiveInt(900),
@@ -83,19 +102,25 @@ export const ConfigSchema = z
     RATE_LIMIT_KEY_FAILURES_WINDOW_SECONDS: positiveInt(60),
     RATE_LIMIT_PREFIX: z.string().default('tt:rl'),
     QUEUE_PREFIX: z.string().default('bull'),
-    /** How long SIGTERM waits for in-flight requests before it closes what is left (operations.md). */
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     /** GitHub's secret scanning signing keys, for POST /v1/leaks/github (scanning.md). */
     GITHUB_KEYS_URL: z.url().default('https://api.github.com/meta/public_keys/secret_scanning'),
+    /** How long SIGTERM waits for in-flight requests before it closes what is left (operations.md). */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })
   .superRefine((config, ctx) => {
-    if (config.NODE_ENV === 'production' && !config.TT_KEY_PEPPER) {
-      ctx.addIssue({ code: 'custom', path: ['TT_KEY_PEPPER'], message: 'is required when NODE_ENV=production' });
+    if (config.NODE_ENV === 'production' && !config.TT_KEY_PEPPER && !config.TT_KEY_PEPPERS) {
+      ctx.addIssue({ code: 'custom', path: ['TT_KEY_PEPPER'], message: 'is required when NODE_ENV=production (or TT_KEY_PEPPERS)' });
+    }
+    if (config.TT_KEY_PEPPER && config.TT_KEY_PEPPERS) {
+      ctx.addIssue({ code: 'custom', path: ['TT_KEY_PEPPERS'], message: 'replaces TT_KEY_PEPPER: set one of them (TT_KEY_PEPPER=x is TT_KEY_PEPPERS=1:x)' });
     }
   });
 
-/** The API's configuration. `pepper` is always set; `devPepper` says it is the development default; `host` is the bind address. */
-export type AppConfig = z.infer<typeof ConfigSchema> & { pepper: string; devPepper: boolean; host: string };
+/**
+ * The API's configuration. `peppers` is never empty (current first; a single TT_KEY_PEPPER is id
+ * "1"); `devPepper` says it is the development default; `host` is the bind address.
+ */
+export type AppConfig = z.infer<typeof ConfigSchema> & { peppers: Pepper[]; devPepper: boolean; host: string };
 
 /** Thrown for a bad environment; the message names every bad variable. */
 export class ConfigError extends Error {}
@@ -107,7 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const pepper = parsed.data.TT_KEY_PEPPER ?? DEV_PEPPER;
+  const peppers = parsed.data.TT_KEY_PEPPERS ?? [{ id: '1', secret: parsed.data.TT_KEY_PEPPER ?? DEV_PEPPER }];
   const host = parsed.data.HOST ?? (parsed.data.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
-  return { ...parsed.data, pepper, devPepper: parsed.data.TT_KEY_PEPPER === undefined, host };
+  return { ...parsed.data, peppers, devPepper: !parsed.data.TT_KEY_PEPPER && !parsed.data.TT_KEY_PEPPERS, host };
 }

@@ -28,7 +28,7 @@ describe('the API around the routes', () => {
       expect(answer.body.paths, path).toHaveProperty([path]);
     }
     const create = answer.body.paths['/v1/api-keys']?.post as { requestBody: { content: Record<string, { schema: { properties: object; additionalProperties: boolean } }> } };
-    expect(Object.keys(create.requestBody.content['application/json']!.schema.properties).sort()).toEqual(['environment', 'expiresAt', 'name', 'scope']);
+    expect(Object.keys(create.requestBody.content['application/json']!.schema.properties).sort()).toEqual(['allowedIps', 'canary', 'environment', 'expiresAt', 'name', 'scope', 'selfRotate']);
     expect(create.requestBody.content['application/json']!.schema.additionalProperties).toBe(false);
     const page = await fetch(`${api.url}/docs`);
     expect(page.status).toBe(200);

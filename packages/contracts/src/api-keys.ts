@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { API_KEY_ENVIRONMENTS } from './key-format.js';
+import { API_KEY_ENVIRONMENTS, isValidApiKey } from './key-format.js';
 import { IdSchema, PageQuerySchema, TimestampInputSchema, TimestampSchema, pageSchema } from './common.js';
 
 /** `read`: GET on journal routes only; `read_write`: every journal route. */
@@ -32,6 +32,18 @@ export const MAX_KEY_LIFETIME_DAYS = 366;
 /** The longest rotation grace period, in minutes (7 days). */
 export const MAX_GRACE_PERIOD_MINUTES = 10080;
 
+/** Most entries a key's `allowedIps` may hold. */
+export const MAX_ALLOWED_IPS = 20;
+
+/** Longest `lastUsedUserAgent` kept, in characters. */
+export const MAX_USER_AGENT_LENGTH = 200;
+
+/** One entry of `allowedIps`: an IPv4 or IPv6 address, or a CIDR range of either. */
+export const AllowedIpSchema = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'must be an IPv4 or IPv6 address or CIDR' });
+
+/** `allowedIps` as a client sends it: 1..20 addresses or CIDRs. */
+export const AllowedIpsSchema = z.array(AllowedIpSchema).min(1).max(MAX_ALLOWED_IPS);
+
 /** An API key as the API shows it: never the secret, only `prefix` and `last4`. */
 export const ApiKeySchema = z.object({
   id: IdSchema,
@@ -49,6 +61,16 @@ export const ApiKeySchema = z.object({
   rotatedFromId: IdSchema.nullable(),
   rotatedToId: IdSchema.nullable(),
   graceEndsAt: TimestampSchema.nullable(),
+  /** A decoy: every use answers as an unknown key would, and alerts the owner. */
+  canary: z.boolean(),
+  /** The key may rotate itself (`POST /v1/api-keys/self/rotate`). */
+  selfRotate: z.boolean(),
+  /** Client addresses or CIDRs the key works from; null = anywhere. */
+  allowedIps: z.array(z.string()).nullable(),
+  lastUsedIp: z.string().nullable(),
+  lastUsedUserAgent: z.string().nullable(),
+  /** `createdAt` + ROTATION_AGE_DAYS; null when that is off or the key is a canary. */
+  rotationDueAt: TimestampSchema.nullable(),
 });
 
 /** An API key as the API shows it. */
@@ -64,13 +86,21 @@ export const KeyExpirySchema = TimestampInputSchema.nullable().superRefine((valu
     ctx.addIssue({ code: 'custom', message: `expiresAt must be at most ${MAX_KEY_LIFETIME_DAYS} days ahead` });
 });
 
+/** A key's name: 1..100 characters, trimmed. */
+export const ApiKeyNameSchema = z.string().trim().min(1).max(100);
+
 /** Body of `POST /v1/api-keys`. */
-export const CreateApiKeyRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  scope: ApiKeyScopeSchema,
-  environment: ApiKeyEnvironmentSchema.default('live'),
-  expiresAt: KeyExpirySchema.optional(),
-});
+export const CreateApiKeyRequestSchema = z
+  .strictObject({
+    name: ApiKeyNameSchema,
+    scope: ApiKeyScopeSchema,
+    environment: ApiKeyEnvironmentSchema.default('live'),
+    expiresAt: KeyExpirySchema.optional(),
+    canary: z.boolean().default(false),
+    selfRotate: z.boolean().default(false),
+    allowedIps: AllowedIpsSchema.optional(),
+  })
+  .refine((body) => !(body.canary && body.selfRotate), { path: ['selfRotate'], message: 'a canary key cannot rotate itself' });
 
 /** Body of `POST /v1/api-keys`. */
 export type CreateApiKeyRequest = z.input<typeof CreateApiKeyRequestSchema>;
@@ -99,6 +129,54 @@ export const RotateApiKeyResponseSchema = z.object({
 
 /** Answer of `POST /v1/api-keys/:id/rotate`. */
 export type RotateApiKeyResponse = z.infer<typeof RotateApiKeyResponseSchema>;
+
+/** Body of `PATCH /v1/api-keys/:id`: a new name and/or allowed addresses (`null` clears them). */
+export const UpdateApiKeyRequestSchema = z
+  .strictObject({ name: ApiKeyNameSchema.optional(), allowedIps: AllowedIpsSchema.nullable().optional() })
+  .refine((body) => body.name !== undefined || body.allowedIps !== undefined, 'give a name or allowedIps');
+
+/** Body of `PATCH /v1/api-keys/:id`. */
+export type UpdateApiKeyRequest = z.input<typeof UpdateApiKeyRequestSchema>;
+
+/** Default grace of a self-rotation, in minutes: an integration has an hour to switch. */
+export const SELF_ROTATE_DEFAULT_GRACE_MINUTES = 60;
+
+/** Body of `POST /v1/api-keys/self/rotate`. */
+export const SelfRotateRequestSchema = z.strictObject({
+  gracePeriodMinutes: z.number().int().min(0).max(MAX_GRACE_PERIOD_MINUTES).default(SELF_ROTATE_DEFAULT_GRACE_MINUTES),
+});
+
+/** Body of `POST /v1/api-keys/self/rotate`. */
+export type SelfRotateRequest = z.input<typeof SelfRotateRequestSchema>;
+
+/** Body of `POST /v1/api-keys/lookup`: a whole key, checksum-valid. */
+export const LookupApiKeyRequestSchema = z.strictObject({
+  key: z.string().trim().refine((key) => isValidApiKey(key), 'must be a TradeTally API key'),
+});
+
+/** Body of `POST /v1/api-keys/lookup`. */
+export type LookupApiKeyRequest = z.input<typeof LookupApiKeyRequestSchema>;
+
+/** Most days `GET /v1/api-keys/:id/usage` answers. */
+export const MAX_USAGE_DAYS = 90;
+
+/** Query of `GET /v1/api-keys/:id/usage`. */
+export const UsageQuerySchema = z.strictObject({ days: z.coerce.number().int().min(1).max(MAX_USAGE_DAYS).default(30) });
+
+/** Query of `GET /v1/api-keys/:id/usage`. */
+export type UsageQuery = z.infer<typeof UsageQuerySchema>;
+
+/** One UTC day of a key's use: accepted requests and requests refused for scope, address, expiry or revocation. */
+export const UsageDaySchema = z.object({ date: z.iso.date(), requests: z.number().int().min(0), rejected: z.number().int().min(0) });
+
+/** One UTC day of a key's use. */
+export type UsageDay = z.infer<typeof UsageDaySchema>;
+
+/** Answer of `GET /v1/api-keys/:id/usage`: one entry per UTC day, oldest first, zero days included. */
+export const UsageResponseSchema = z.object({ data: z.array(UsageDaySchema) });
+
+/** Answer of `GET /v1/api-keys/:id/usage`. */
+export type UsageResponse = z.infer<typeof UsageResponseSchema>;
 
 /** Query of `GET /v1/api-keys`. */
 export const ListApiKeysQuerySchema = PageQuerySchema.extend({

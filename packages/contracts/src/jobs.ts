@@ -28,7 +28,14 @@ export const JobName = {
   SendEmail: 'send-email',
   /** Send an address its confirmation link (the only e-mail an unconfirmed address gets). */
   SendConfirmation: 'send-confirmation',
+  /** Alert the owner that a canary key was used (at most once per key per 10 minutes). */
+  CanaryAlert: 'canary-alert',
+  /** Tell the owner a key has not been used for UNUSED_DAYS. */
+  UnusedKey: 'unused-key',
 } as const;
+
+/** A canary alert covers every use of its key within this many ms (lifecycle.md: one per 10 minutes). */
+export const CANARY_ALERT_WINDOW_MS = 10 * 60_000;
 
 /** A job name. */
 export type JobName = (typeof JobName)[keyof typeof JobName];
@@ -57,6 +64,12 @@ export const SendEmailPayloadSchema = z.object({ notificationId: IdSchema });
  */
 export const SendConfirmationPayloadSchema = z.object({ userId: IdSchema, requestedAt: z.iso.datetime() });
 
+/** Payload of `canary-alert`: the key and the 10-minute window (ms since epoch / CANARY_ALERT_WINDOW_MS) of the use. */
+export const CanaryAlertPayloadSchema = z.object({ keyId: IdSchema, window: z.number().int().nonnegative() });
+
+/** Payload of `unused-key`: the key and the start of its period of disuse (last use, or creation). */
+export const UnusedKeyPayloadSchema = z.object({ keyId: IdSchema, since: z.iso.datetime() });
+
 /** Payload of each job name. */
 export interface JobPayloads {
   'expiry-reminder': z.infer<typeof ExpiryReminderPayloadSchema>;
@@ -66,6 +79,8 @@ export interface JobPayloads {
   'leak-follow-up': z.infer<typeof LeakFollowUpPayloadSchema>;
   'send-email': z.infer<typeof SendEmailPayloadSchema>;
   'send-confirmation': z.infer<typeof SendConfirmationPayloadSchema>;
+  'canary-alert': z.infer<typeof CanaryAlertPayloadSchema>;
+  'unused-key': z.infer<typeof UnusedKeyPayloadSchema>;
 }
 
 /** The payload schema of each job name, for processors to validate what they take off a queue. */
@@ -77,6 +92,8 @@ export const JobPayloadSchemas = {
   'leak-follow-up': LeakFollowUpPayloadSchema,
   'send-email': SendEmailPayloadSchema,
   'send-confirmation': SendConfirmationPayloadSchema,
+  'canary-alert': CanaryAlertPayloadSchema,
+  'unused-key': UnusedKeyPayloadSchema,
 } as const satisfies { [N in JobName]: z.ZodType<JobPayloads[N]> };
 
 /**
@@ -98,6 +115,10 @@ export const jobId = {
   sendEmail: (p: JobPayloads['send-email']) => `email-${p.notificationId}`,
   /** `confirm-<userId>-<requestedAt ms>` */
   sendConfirmation: (p: JobPayloads['send-confirmation']) => `confirm-${p.userId}-${Date.parse(p.requestedAt)}`,
+  /** `canary-<keyId>-<window>` */
+  canaryAlert: (p: JobPayloads['canary-alert']) => `canary-${p.keyId}-${p.window}`,
+  /** `unused-<keyId>-<since ms>`: a use starts a new period, so a new id */
+  unusedKey: (p: JobPayloads['unused-key']) => `unused-${p.keyId}-${Date.parse(p.since)}`,
 } as const;
 
 /** How long an e-mail confirmation link works (http-api.md "E-mail confirmation"). */

@@ -8,6 +8,9 @@ export const NotificationTypeSchema = z.enum([
   'key_rotation_due',
   'key_leaked',
   'key_rotation_finished',
+  'key_self_rotated',
+  'key_canary_triggered',
+  'key_unused',
 ]);
 
 /** What a notification is about. */
@@ -46,13 +49,15 @@ export const AuditEventTypeSchema = z.enum([
   'key.expired',
   'key.leak_reported',
   'key.reminder_sent',
+  'key.canary_triggered',
+  'key.updated',
 ]);
 
 /** What an audit event records. */
 export type AuditEventType = z.infer<typeof AuditEventTypeSchema>;
 
 /** Who caused an audit event. */
-export const AuditActorSchema = z.enum(['user', 'system', 'leak_report']);
+export const AuditActorSchema = z.enum(['user', 'system', 'leak_report', 'api_key']);
 
 /** Who caused an audit event. */
 export type AuditActor = z.infer<typeof AuditActorSchema>;

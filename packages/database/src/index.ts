@@ -18,4 +18,4 @@ export {
 export { PG_TIMEOUTS, isDatabaseUnavailable } from './availability.js';
 export { Db, claimEffect, sqliteTime, type SqlParam } from './db.js';
 export { DataSource, type EntityManager } from 'typeorm';
-export { hashOpaqueToken } from './secrets.js';
+export { KeyHasher, MIN_PEPPER_LENGTH, type Pepper, hashOpaqueToken, parsePeppers } from './secrets.js';

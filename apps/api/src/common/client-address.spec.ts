@@ -34,3 +34,18 @@ describe('rate-limit identity', () => {
     expect(isLoopback('unknown')).toBe(false);
   });
 });
+
+describe('allowedIps', () => {
+  it('admits addresses and CIDRs of both families, IPv4-mapped clients as IPv4, and nothing else', async () => {
+    const { compileAllowedIps } = await import('./client-address.js');
+    const allowed = compileAllowedIps(['203.0.113.7', '198.51.100.0/24', '2001:db8:aa::/48', '::1']);
+    expect(allowed('203.0.113.7')).toBe(true);
+    expect(allowed('::ffff:203.0.113.7')).toBe(true);
+    expect(allowed('203.0.113.8')).toBe(false);
+    expect(allowed('198.51.100.200')).toBe(true);
+    expect(allowed('2001:db8:aa:1::5')).toBe(true);
+    expect(allowed('2001:db8:ab::5')).toBe(false);
+    expect(allowed('::1')).toBe(true);
+    expect(allowed('unknown')).toBe(false);
+  });
+});

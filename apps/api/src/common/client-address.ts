@@ -57,3 +57,19 @@ export function isLoopback(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   return ipaddr.process(address).range() === 'loopback';
 }
+
+/**
+ * A key's `allowedIps` as a test of one client address, built once per distinct list (the list is
+ * parsed and its ranges compiled here, not on every request). An address alone is a /32 or /128.
+ */
+export function compileAllowedIps(entries: readonly string[]): (address: string) => boolean {
+  const ranges = entries.map((entry) => (entry.includes('/') ? ipaddr.parseCIDR(entry) : ipaddr.parseCIDR(`${entry}/${ipaddr.parse(entry).kind() === 'ipv4' ? 32 : 128}`)));
+  const v4 = ranges.filter(([range]) => range.kind() === 'ipv4') as Array<[ipaddr.IPv4, number]>;
+  const v6 = ranges.filter(([range]) => range.kind() === 'ipv6') as Array<[ipaddr.IPv6, number]>;
+  return (address: string) => {
+    if (!ipaddr.isValid(address)) return false;
+    const parsed = ipaddr.process(address);
+    if (parsed.kind() === 'ipv4') return v4.some((range) => (parsed as ipaddr.IPv4).match(range));
+    return v6.some((range) => (parsed as ipaddr.IPv6).match(range));
+  };
+}

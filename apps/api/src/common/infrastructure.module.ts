@@ -1,11 +1,12 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { type Db, openDb } from '@tradetally/database';
+import { type Db, KeyHasher, openDb } from '@tradetally/database';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
 import { LifecycleQueueService } from './lifecycle-queue.service.js';
 import { MetricsService } from './metrics.service.js';
 import { RateLimitService } from './rate-limit.service.js';
-import { APP_CONFIG, DB, REDIS } from './tokens.js';
+import { APP_CONFIG, DB, KEY_HASHER, REDIS } from './tokens.js';
+import { UsageCounter } from './usage-counter.service.js';
 
 const log = new Logger('Infrastructure');
 
@@ -45,11 +46,13 @@ export class InfrastructureModule implements OnApplicationShutdown {
         { provide: APP_CONFIG, useValue: config },
         { provide: DB, useFactory: () => openDb(config.DATABASE_URL) },
         { provide: REDIS, useFactory: () => createRedis(config.REDIS_URL) },
+        { provide: KEY_HASHER, useValue: new KeyHasher(config.peppers) },
+        UsageCounter,
         RateLimitService,
         MetricsService,
         LifecycleQueueService,
       ],
-      exports: [APP_CONFIG, DB, REDIS, RateLimitService, MetricsService, LifecycleQueueService],
+      exports: [APP_CONFIG, DB, REDIS, KEY_HASHER, RateLimitService, MetricsService, LifecycleQueueService, UsageCounter],
     };
   }
 

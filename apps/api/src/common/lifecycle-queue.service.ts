@@ -17,7 +17,7 @@ export class LifecycleQueueService implements OnApplicationShutdown {
   private readonly log = new Logger('LifecycleQueue');
   private readonly connection: Redis;
   private readonly queue: Queue;
-  private readonly email: Queue;
+  private readonly emailQueue: Queue;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.connection = new Redis(config.REDIS_URL, {
@@ -28,14 +28,26 @@ export class LifecycleQueueService implements OnApplicationShutdown {
     this.connection.on('error', () => undefined); // reported once by the main Redis client
     this.queue = new Queue(QueueName.Lifecycle, { connection: this.connection, prefix: config.QUEUE_PREFIX });
     this.queue.on('error', () => undefined);
-    this.email = new Queue(QueueName.Email, { connection: this.connection, prefix: config.QUEUE_PREFIX });
-    this.email.on('error', () => undefined);
+    this.emailQueue = new Queue(QueueName.Email, { connection: this.connection, prefix: config.QUEUE_PREFIX });
+    this.emailQueue.on('error', () => undefined);
+  }
+
+  /** Asks the worker to alert a canary key's owner; one job per key and 10-minute window. */
+  canaryAlert(keyId: string, window: number): Promise<boolean> {
+    const payload: JobPayloads['canary-alert'] = { keyId, window };
+    return this.add(JobName.CanaryAlert, payload, jobId.canaryAlert(payload), 0);
+  }
+
+  /** Asks the worker to e-mail a notification the API wrote (the worker's outbox catches up if Redis is down). */
+  email(notificationId: string): Promise<boolean> {
+    const payload: JobPayloads['send-email'] = { notificationId };
+    return this.add(JobName.SendEmail, payload, jobId.sendEmail(payload), 0, this.emailQueue);
   }
 
   /** Asks the worker to e-mail a confirmation link (it makes the token: none travels through Redis). */
   emailConfirmation(userId: string, requestedAt: Date): Promise<boolean> {
     const payload: JobPayloads['send-confirmation'] = { userId, requestedAt: requestedAt.toISOString() };
-    return this.add(JobName.SendConfirmation, payload, jobId.sendConfirmation(payload), 0, this.email);
+    return this.add(JobName.SendConfirmation, payload, jobId.sendConfirmation(payload), 0, this.emailQueue);
   }
 
   /** Delays the finish of a rotation to the old key's grace end. */
@@ -80,7 +92,7 @@ export class LifecycleQueueService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.queue.close().catch(() => undefined), this.email.close().catch(() => undefined)]);
+    await Promise.all([this.queue.close().catch(() => undefined), this.emailQueue.close().catch(() => undefined)]);
     this.connection.disconnect();
   }
 }

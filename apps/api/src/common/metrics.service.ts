@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The outcome of one credential check, as counted at /metrics. */
-export type KeyCheckResult = 'ok' | 'invalid' | 'expired' | 'revoked' | 'rate_limited';
+export type KeyCheckResult = 'ok' | 'invalid' | 'expired' | 'revoked' | 'rate_limited' | 'ip_not_allowed';
 
 /** Prometheus metrics of this process: requests by route and status, key checks by result. */
 @Injectable()

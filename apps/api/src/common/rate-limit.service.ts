@@ -10,7 +10,7 @@ import { APP_CONFIG, REDIS } from './tokens.js';
  * The limits of http-api.md "Rate limits" and security.md "Failed logins": `loginPair` counts per
  * (account, address), `loginAccount` is the account-wide ceiling, `emailResend` is per account.
  */
-export type LimitName = 'loginPair' | 'loginAccount' | 'loginAddress' | 'register' | 'leaks' | 'credentialFailures' | 'emailResend';
+export type LimitName = 'loginPair' | 'loginAccount' | 'loginAddress' | 'register' | 'leaks' | 'credentialFailures' | 'emailResend' | 'lookup';
 
 /** The limits whose key is a client address: counted by rateLimitIdentity (IPv6 by /64). */
 const BY_ADDRESS: ReadonlySet<LimitName> = new Set(['loginAddress', 'register', 'leaks', 'credentialFailures']);
@@ -48,6 +48,7 @@ export class RateLimitService implements OnApplicationShutdown {
       loginPair: make('loginPair', config.RATE_LIMIT_LOGIN_PER_ACCOUNT, config.RATE_LIMIT_LOGIN_WINDOW_SECONDS),
       loginAccount: make('loginAccount', config.RATE_LIMIT_LOGIN_ACCOUNT_CEILING, config.RATE_LIMIT_LOGIN_WINDOW_SECONDS),
       emailResend: make('emailResend', config.RATE_LIMIT_EMAIL_RESEND_PER_ACCOUNT, config.RATE_LIMIT_EMAIL_RESEND_WINDOW_SECONDS),
+      lookup: make('lookup', config.RATE_LIMIT_LOOKUP_PER_SESSION, 60),
       loginAddress: make('loginAddress', config.RATE_LIMIT_LOGIN_PER_ADDRESS, config.RATE_LIMIT_LOGIN_WINDOW_SECONDS),
       register: make('register', config.RATE_LIMIT_REGISTER_PER_ADDRESS, config.RATE_LIMIT_REGISTER_WINDOW_SECONDS),
       leaks: make('leaks', config.RATE_LIMIT_LEAKS_PER_ADDRESS, config.RATE_LIMIT_LEAKS_WINDOW_SECONDS),

@@ -51,4 +51,29 @@ export class ApiKeyEntity {
 
   @Column({ name: 'grace_ends_at', type: Date, nullable: true })
   graceEndsAt: Date | null;
+
+  /** A decoy: every use answers as an unknown key would, and alerts the owner. */
+  @Column('boolean', { default: false })
+  canary: boolean;
+
+  @Column('boolean', { name: 'self_rotate', default: false })
+  selfRotate: boolean;
+
+  /** Made by its predecessor's self-rotation: a leak report of the predecessor revokes it too. */
+  @Column('boolean', { name: 'made_by_self_rotation', default: false })
+  madeBySelfRotation: boolean;
+
+  /** JSON array of addresses/CIDRs the key works from; null = anywhere. */
+  @Column('text', { name: 'allowed_ips', nullable: true })
+  allowedIps: string | null;
+
+  @Column('varchar', { name: 'last_used_ip', length: 45, nullable: true })
+  lastUsedIp: string | null;
+
+  @Column('varchar', { name: 'last_used_user_agent', length: 200, nullable: true })
+  lastUsedUserAgent: string | null;
+
+  /** Which pepper `keyHash` was made with (TT_KEY_PEPPERS ids; "1" for a single TT_KEY_PEPPER). */
+  @Column('varchar', { name: 'pepper_id', length: 32, default: '1' })
+  pepperId: string;
 }

@@ -10,9 +10,16 @@ export function statusOf(key: ApiKeyEntity, now = Date.now()): ApiKeyStatus {
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
+const DAY_MS = 86_400_000;
+
+/** `createdAt` + the rotation age; null when that is off (0) or the key is a canary. */
+export function rotationDueAt(key: ApiKeyEntity, rotationAgeDays: number): Date | null {
+  if (rotationAgeDays <= 0 || key.canary) return null;
+  return new Date(key.createdAt.getTime() + rotationAgeDays * DAY_MS);
+}
 
 /** A key as the API shows it: never the hash, never the secret. */
-export function toApiKey(key: ApiKeyEntity, now = Date.now()): ApiKey {
+export function toApiKey(key: ApiKeyEntity, rotationAgeDays: number, now = Date.now()): ApiKey {
   const graceOver = !key.revokedAt && key.graceEndsAt !== null && key.graceEndsAt.getTime() <= now;
   return {
     id: key.id,
@@ -31,5 +38,11 @@ export function toApiKey(key: ApiKeyEntity, now = Date.now()): ApiKey {
     rotatedFromId: key.rotatedFromId,
     rotatedToId: key.rotatedToId,
     graceEndsAt: iso(key.graceEndsAt),
+    canary: Boolean(key.canary),
+    selfRotate: Boolean(key.selfRotate),
+    allowedIps: key.allowedIps ? (JSON.parse(key.allowedIps) as string[]) : null,
+    lastUsedIp: key.lastUsedIp,
+    lastUsedUserAgent: key.lastUsedUserAgent,
+    rotationDueAt: iso(rotationDueAt(key, rotationAgeDays)),
   };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   type ApiKey,
   ApiKeyPageSchema,
@@ -11,7 +11,14 @@ import {
   RotateApiKeyRequestSchema,
   type RotateApiKeyResponse,
   RotateApiKeyResponseSchema,
+  LookupApiKeyRequestSchema,
+  SelfRotateRequestSchema,
+  UpdateApiKeyRequestSchema,
+  UsageQuerySchema,
+  type UsageResponse,
+  UsageResponseSchema,
 } from '@tradetally/contracts';
+import { RateLimitService } from '../../common/rate-limit.service.js';
 import type { Response } from 'express';
 import { ApiContract } from '../../common/openapi.js';
 import { parseId, parseWith } from '../../common/validation.js';
@@ -24,7 +31,36 @@ const SESSION_ERRORS = ['unauthenticated', 'session_required'] as const;
 @Controller('v1/api-keys')
 @Access('session')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly limits: RateLimitService,
+  ) {}
+
+  // The literal paths come before `:id`, so `self` and `lookup` are never read as ids.
+  @Get('self')
+  @Access('read')
+  @ApiContract({ tag: 'API keys', summary: 'The calling API key itself (any scope)', response: ApiKeySchema, errors: ['unauthenticated', 'invalid_api_key', 'api_key_expired', 'api_key_revoked', 'ip_not_allowed', 'api_key_required', 'rate_limited'] })
+  self(@CurrentPrincipal() principal: Principal): Promise<ApiKey> {
+    return this.keys.self(principal);
+  }
+
+  @Post('self/rotate')
+  @Access('read')
+  @ApiContract({ tag: 'API keys', summary: 'Let a key renew itself (opt-in per key with selfRotate); default grace 60 minutes', body: SelfRotateRequestSchema, status: 201, response: RotateApiKeyResponseSchema, errors: ['unauthenticated', 'invalid_api_key', 'api_key_expired', 'api_key_revoked', 'ip_not_allowed', 'api_key_required', 'self_rotation_disabled', 'not_rotatable', 'validation_failed', 'rate_limited'] })
+  rotateSelf(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RotateApiKeyResponse> {
+    res.setHeader('Cache-Control', 'no-store');
+    return this.keys.rotateSelf(principal, parseWith(SelfRotateRequestSchema, body ?? {}));
+  }
+
+  @Post('lookup')
+  @HttpCode(200)
+  @ExtensionAllowed()
+  @ApiContract({ tag: 'API keys', summary: 'Is this whole key one of yours (any status)? 404 otherwise; never counted as a failed check', body: LookupApiKeyRequestSchema, response: ApiKeySchema, errors: [...SESSION_ERRORS, 'validation_failed', 'not_found', 'rate_limited'] })
+  async lookup(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<ApiKey> {
+    const { key } = parseWith(LookupApiKeyRequestSchema, body);
+    await this.limits.consume('lookup', principal.sessionId ?? principal.userId);
+    return this.keys.lookup(principal.userId, key);
+  }
 
   @Get()
   @ExtensionAllowed()
@@ -45,6 +81,18 @@ export class ApiKeysController {
   @ApiContract({ tag: 'API keys', summary: 'One key', response: ApiKeySchema, errors: [...SESSION_ERRORS, 'not_found'] })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ApiKey> {
     return this.keys.get(principal.userId, parseId(id));
+  }
+
+  @Patch(':id')
+  @ApiContract({ tag: 'API keys', summary: 'Rename a key or change its allowed addresses (null clears them)', body: UpdateApiKeyRequestSchema, response: ApiKeySchema, errors: [...SESSION_ERRORS, 'validation_failed', 'not_found'] })
+  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown): Promise<ApiKey> {
+    return this.keys.update(principal.userId, parseId(id), parseWith(UpdateApiKeyRequestSchema, body));
+  }
+
+  @Get(':id/usage')
+  @ApiContract({ tag: 'API keys', summary: 'Accepted and rejected uses per UTC day, oldest first, zero days included', query: UsageQuerySchema, response: UsageResponseSchema, errors: [...SESSION_ERRORS, 'validation_failed', 'not_found'] })
+  usage(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: unknown): Promise<UsageResponse> {
+    return this.keys.usage(principal.userId, parseId(id), parseWith(UsageQuerySchema, query, 'query'));
   }
 
   @Delete(':id')

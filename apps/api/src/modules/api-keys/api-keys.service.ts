@@ -10,19 +10,27 @@ import {
   type Page,
   type RotateApiKeyRequestSchema,
   type RotateApiKeyResponse,
+  type SelfRotateRequestSchema,
+  type UpdateApiKeyRequestSchema,
+  type UsageQuery,
+  type UsageResponse,
+  displayApiKey,
   generateApiKey,
   parseApiKey,
 } from '@tradetally/contracts';
-import { ApiKeyEntity, Db } from '@tradetally/database';
+import { ApiKeyEntity, Db, type EntityManager, type KeyHasher } from '@tradetally/database';
 import type { z } from 'zod';
 import { ApiError } from '../../common/api-error.js';
 import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { pageNewestFirst } from '../../common/pagination.js';
-import { APP_CONFIG, DB } from '../../common/tokens.js';
+import { APP_CONFIG, DB, KEY_HASHER } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
 import { AuditService } from '../audit/audit.service.js';
-import { hashApiKey } from '../auth/credentials.service.js';
+import type { Principal } from '../auth/access.decorator.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
 import { statusOf, toApiKey } from './api-key.mapper.js';
+
+const DAY_MS = 86_400_000;
 
 interface NewKeyFields {
   userId: string;
@@ -31,7 +39,14 @@ interface NewKeyFields {
   environment: ApiKeyEnvironment;
   expiresAt: Date | null;
   rotatedFromId: string | null;
+  canary: boolean;
+  selfRotate: boolean;
+  allowedIps: string[] | null;
+  madeBySelfRotation: boolean;
 }
+
+/** Who asked for a rotation: the owner's session, or the key itself (self-rotation). */
+type RotationActor = 'user' | 'api_key';
 
 /** Keys: made here, shown once, stored as HMAC-SHA256(pepper, key) with prefix and last4. */
 @Injectable()
@@ -39,24 +54,37 @@ export class ApiKeysService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DB) private readonly db: Db,
+    @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
     private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
     private readonly queue: LifecycleQueueService,
   ) {}
 
+  private show(key: ApiKeyEntity, now = Date.now()): ApiKey {
+    return toApiKey(key, this.config.ROTATION_AGE_DAYS, now);
+  }
+
   async create(userId: string, body: z.output<typeof CreateApiKeyRequestSchema>): Promise<CreateApiKeyResponse> {
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
-    const { entity, secret } = this.mint({ userId, name: body.name, scope: body.scope, environment: body.environment, expiresAt, rotatedFromId: null });
+    const allowedIps = body.allowedIps ?? null;
+    const { entity, secret } = this.mint({
+      userId,
+      name: body.name,
+      scope: body.scope,
+      environment: body.environment,
+      expiresAt,
+      rotatedFromId: null,
+      canary: body.canary,
+      selfRotate: body.selfRotate,
+      allowedIps,
+      madeBySelfRotation: false,
+    });
     await this.db.transaction(async (manager) => {
       await manager.insert(ApiKeyEntity, entity);
-      await this.audit.record(manager, {
-        userId,
-        apiKeyId: entity.id,
-        type: 'key.created',
-        actor: 'user',
-        details: { name: entity.name, scope: entity.scope, environment: entity.environment, expiresAt: expiresAt?.toISOString() ?? null },
-      }, entity.createdAt);
+      const details = { name: entity.name, scope: entity.scope, environment: entity.environment, expiresAt: expiresAt?.toISOString() ?? null, canary: body.canary, selfRotate: body.selfRotate, allowedIps };
+      await this.audit.record(manager, { userId, apiKeyId: entity.id, type: 'key.created', actor: 'user', details }, entity.createdAt);
     });
-    return { apiKey: toApiKey(entity), secret };
+    return { apiKey: this.show(entity), secret };
   }
 
   async list(userId: string, query: ListApiKeysQuery): Promise<Page<ApiKey>> {
@@ -67,17 +95,43 @@ export class ApiKeysService {
         .andWhere('(k.grace_ends_at IS NULL OR k.grace_ends_at > :now)', { now })
         .andWhere('(k.expires_at IS NULL OR k.expires_at > :now)', { now });
     }
-    return pageNewestFirst(qb, query, (row) => toApiKey(row, now.getTime()));
+    return pageNewestFirst(qb, query, (row) => this.show(row, now.getTime()));
   }
 
   async get(userId: string, id: string): Promise<ApiKey> {
-    return toApiKey(await this.find(userId, id));
+    return this.show(await this.find(userId, id));
+  }
+
+  /** The calling key itself (`GET /v1/api-keys/self`): only an API key may ask. */
+  async self(principal: Principal): Promise<ApiKey> {
+    return this.show(await this.find(principal.userId, this.callingKey(principal)));
+  }
+
+  /** Renames a key or changes its allowed addresses (`null` clears them); audited as `key.updated`. */
+  async update(userId: string, id: string, body: z.output<typeof UpdateApiKeyRequestSchema>): Promise<ApiKey> {
+    const key = await this.find(userId, id);
+    const changes: Partial<ApiKeyEntity> = {};
+    const details: Record<string, unknown> = {};
+    if (body.name !== undefined && body.name !== key.name) {
+      changes.name = body.name;
+      details.name = { from: key.name, to: body.name };
+    }
+    if (body.allowedIps !== undefined) {
+      changes.allowedIps = body.allowedIps === null ? null : JSON.stringify(body.allowedIps);
+      details.allowedIps = { from: key.allowedIps ? (JSON.parse(key.allowedIps) as string[]) : null, to: body.allowedIps };
+    }
+    if (Object.keys(changes).length === 0) return this.show(key);
+    await this.db.transaction(async (manager) => {
+      await manager.update(ApiKeyEntity, { id, userId }, changes);
+      await this.audit.record(manager, { userId, apiKeyId: id, type: 'key.updated', actor: 'user', details });
+    });
+    return this.show(await this.find(userId, id));
   }
 
   /** Revokes at once (reason `user`); revoking a revoked key answers it unchanged. */
   async revoke(userId: string, id: string): Promise<ApiKey> {
     const key = await this.find(userId, id);
-    if (statusOf(key) === 'revoked') return toApiKey(key);
+    if (statusOf(key) === 'revoked') return this.show(key);
     const now = new Date();
     await this.db.transaction(async (manager) => {
       const result = await manager
@@ -90,7 +144,22 @@ export class ApiKeysService {
         await this.audit.record(manager, { userId, apiKeyId: id, type: 'key.revoked', actor: 'user', details: { reason: 'user' } }, now);
       }
     });
-    return toApiKey(await this.find(userId, id));
+    return this.show(await this.find(userId, id));
+  }
+
+  /** A rotation by the owner's session (`POST /v1/api-keys/:id/rotate`). */
+  async rotate(userId: string, id: string, body: z.output<typeof RotateApiKeyRequestSchema>): Promise<RotateApiKeyResponse> {
+    return this.rotateKey(await this.find(userId, id), body.gracePeriodMinutes, body.expiresAt, 'user');
+  }
+
+  /**
+   * A key renewing itself (`POST /v1/api-keys/self/rotate`, opt-in per key with `selfRotate`). The
+   * successor inherits `selfRotate` and `allowedIps`; the owner is told each time.
+   */
+  async rotateSelf(principal: Principal, body: z.output<typeof SelfRotateRequestSchema>): Promise<RotateApiKeyResponse> {
+    const key = await this.find(principal.userId, this.callingKey(principal));
+    if (!key.selfRotate) throw new ApiError('self_rotation_disabled', 'This key may not rotate itself; its owner can allow it in the settings page.');
+    return this.rotateKey(key, body.gracePeriodMinutes, undefined, 'api_key');
   }
 
   /**
@@ -98,17 +167,29 @@ export class ApiKeysService {
    * conditional UPDATE (`rotated_to_id IS NULL AND revoked_at IS NULL …`) inside the transaction
    * that inserts the successor: of concurrent rotations exactly one succeeds, the rest roll back.
    */
-  async rotate(userId: string, id: string, body: z.output<typeof RotateApiKeyRequestSchema>): Promise<RotateApiKeyResponse> {
-    const key = await this.find(userId, id);
-    if (statusOf(key) !== 'active' || key.rotatedToId) throw this.notRotatable(key);
+  private async rotateKey(key: ApiKeyEntity, gracePeriodMinutes: number, requestedExpiry: string | null | undefined, actor: RotationActor): Promise<RotateApiKeyResponse> {
+    if (key.canary || statusOf(key) !== 'active' || key.rotatedToId) throw this.notRotatable(key);
     const now = new Date();
-    const graceEndsAt = new Date(now.getTime() + body.gracePeriodMinutes * 60_000);
+    const graceEndsAt = new Date(now.getTime() + gracePeriodMinutes * 60_000);
     // Unless told otherwise, the successor gets the old key's lifetime, counted from now.
     let expiresAt: Date | null = null;
-    if (body.expiresAt !== undefined) expiresAt = body.expiresAt === null ? null : new Date(body.expiresAt);
+    if (requestedExpiry !== undefined) expiresAt = requestedExpiry === null ? null : new Date(requestedExpiry);
     else if (key.expiresAt) expiresAt = new Date(now.getTime() + (key.expiresAt.getTime() - key.createdAt.getTime()));
-    const { entity: successor, secret } = this.mint({ userId, name: key.name, scope: key.scope, environment: key.environment, expiresAt, rotatedFromId: key.id });
-    const immediate = body.gracePeriodMinutes === 0;
+    const bySelf = actor === 'api_key';
+    const { entity: successor, secret } = this.mint({
+      userId: key.userId,
+      name: key.name,
+      scope: key.scope,
+      environment: key.environment,
+      expiresAt,
+      rotatedFromId: key.id,
+      canary: false,
+      selfRotate: key.selfRotate,
+      allowedIps: key.allowedIps ? (JSON.parse(key.allowedIps) as string[]) : null,
+      madeBySelfRotation: bySelf,
+    });
+    const immediate = gracePeriodMinutes === 0;
+    let notificationId: string | null = null;
     await this.db.transaction(async (manager) => {
       await manager.insert(ApiKeyEntity, successor);
       const claimed = await manager
@@ -117,16 +198,74 @@ export class ApiKeysService {
         .set({ rotatedToId: successor.id, graceEndsAt, ...(immediate ? { revokedAt: now, revokeReason: 'rotated' as const } : {}) })
         .where('id = :id AND user_id = :userId AND rotated_to_id IS NULL AND revoked_at IS NULL AND grace_ends_at IS NULL')
         .andWhere('(expires_at IS NULL OR expires_at > :now)')
-        .setParameters({ id, userId, now })
+        .setParameters({ id: key.id, userId: key.userId, now })
         .execute();
       if (Db.affected(claimed) !== 1) throw this.notRotatable(key);
-      const base = { userId, actor: 'user' as const };
-      await this.audit.record(manager, { ...base, apiKeyId: successor.id, type: 'key.created', details: { name: successor.name, scope: successor.scope, environment: successor.environment, expiresAt: expiresAt?.toISOString() ?? null, rotatedFromId: key.id } }, now);
-      await this.audit.record(manager, { ...base, apiKeyId: key.id, type: 'key.rotated', details: { rotatedToId: successor.id, graceEndsAt: graceEndsAt.toISOString(), gracePeriodMinutes: body.gracePeriodMinutes } }, now);
+      const base = { userId: key.userId, actor };
+      await this.audit.record(manager, { ...base, apiKeyId: successor.id, type: 'key.created', details: { name: successor.name, scope: successor.scope, environment: successor.environment, expiresAt: expiresAt?.toISOString() ?? null, rotatedFromId: key.id, selfRotation: bySelf } }, now);
+      await this.audit.record(manager, { ...base, apiKeyId: key.id, type: 'key.rotated', details: { rotatedToId: successor.id, graceEndsAt: graceEndsAt.toISOString(), gracePeriodMinutes, selfRotation: bySelf } }, now);
       if (immediate) await this.audit.record(manager, { ...base, apiKeyId: key.id, type: 'key.revoked', details: { reason: 'rotated' } }, now);
+      if (bySelf) notificationId = await this.notifySelfRotated(manager, key, successor, graceEndsAt, now);
     });
     if (!immediate) await this.queue.finishRotation(key.id, graceEndsAt);
-    return { apiKey: toApiKey(successor), secret, previous: toApiKey(await this.find(userId, id)) };
+    if (notificationId) await this.queue.email(notificationId);
+    return { apiKey: this.show(successor), secret, previous: this.show(await this.find(key.userId, key.id)) };
+  }
+
+  private notifySelfRotated(manager: EntityManager, key: ApiKeyEntity, successor: ApiKeyEntity, graceEndsAt: Date, now: Date): Promise<string> {
+    return this.notifications.create(
+      manager,
+      {
+        userId: key.userId,
+        apiKeyId: successor.id,
+        type: 'key_self_rotated',
+        title: `API key "${key.name}" rotated itself`,
+        body:
+          `Your key "${key.name}" (${displayApiKey(key)}) was replaced by ${displayApiKey(successor)} at its own request on ` +
+          `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC; the old key works until ${graceEndsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. ` +
+          'If you did not expect this, revoke both: a leak report of the old key revokes the new one too.',
+        dedupeKey: `self-rotated-${successor.id}`,
+      },
+      now,
+    );
+  }
+
+  /** Per-UTC-day accepted and rejected uses, oldest first, zero days included. */
+  async usage(userId: string, id: string, query: UsageQuery): Promise<UsageResponse> {
+    await this.find(userId, id);
+    const today = Math.floor(Date.now() / DAY_MS);
+    const days = Array.from({ length: query.days }, (_, i) => new Date((today - query.days + 1 + i) * DAY_MS).toISOString().slice(0, 10));
+    const rows = await this.db.query<{ day: string; requests: unknown; rejected: unknown }>(
+      'SELECT day, requests, rejected FROM api_key_usage WHERE api_key_id = $1 AND day >= $2',
+      [id, days[0]!],
+    );
+    const byDay = new Map(rows.map((row) => [row.day, row]));
+    return {
+      data: days.map((date) => {
+        const row = byDay.get(date);
+        return { date, requests: Number(row?.requests ?? 0), rejected: Number(row?.rejected ?? 0) };
+      }),
+    };
+  }
+
+  /**
+   * Is this whole key one of the caller's own (any status)? 404 for another user's or an unknown
+   * key, alike. Never a credential check: nothing is counted, nothing touched.
+   */
+  async lookup(userId: string, key: string): Promise<ApiKey> {
+    const hashes = this.hasher.candidates(key);
+    const found = await this.db.manager
+      .createQueryBuilder(ApiKeyEntity, 'k')
+      .where('k.key_hash IN (:...hashes)', { hashes })
+      .andWhere('k.user_id = :userId', { userId })
+      .getOne();
+    if (!found) throw new ApiError('not_found', 'No such API key among yours.');
+    return this.show(found);
+  }
+
+  private callingKey(principal: Principal): string {
+    if (principal.kind !== 'api_key' || !principal.apiKeyId) throw new ApiError('api_key_required', 'Call this route with the API key itself, not a session.');
+    return principal.apiKeyId;
   }
 
   private mint(fields: NewKeyFields): { entity: ApiKeyEntity; secret: string } {
@@ -141,7 +280,8 @@ export class ApiKeysService {
       environment: fields.environment,
       prefix: parts.prefix,
       last4: parts.last4,
-      keyHash: hashApiKey(this.config.pepper, secret),
+      keyHash: this.hasher.hash(secret),
+      pepperId: this.hasher.currentId,
       createdAt: new Date(),
       expiresAt: fields.expiresAt,
       lastUsedAt: null,
@@ -150,6 +290,12 @@ export class ApiKeysService {
       rotatedFromId: fields.rotatedFromId,
       rotatedToId: null,
       graceEndsAt: null,
+      canary: fields.canary,
+      selfRotate: fields.selfRotate,
+      madeBySelfRotation: fields.madeBySelfRotation,
+      allowedIps: fields.allowedIps ? JSON.stringify(fields.allowedIps) : null,
+      lastUsedIp: null,
+      lastUsedUserAgent: null,
     });
     return { entity, secret };
   }
@@ -161,7 +307,7 @@ export class ApiKeysService {
   }
 
   private notRotatable(key: ApiKeyEntity): ApiError {
-    const why = key.rotatedToId ? 'it was already rotated' : `it is ${statusOf(key)}`;
+    const why = key.canary ? 'it is a canary (decoy) key' : key.rotatedToId ? 'it was already rotated' : `it is ${statusOf(key)}`;
     return new ApiError('not_rotatable', `This key cannot be rotated: ${why}.`);
   }
 }

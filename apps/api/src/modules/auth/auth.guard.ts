@@ -2,7 +2,8 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { ApiError } from '../../common/api-error.js';
 import { ACCESS_KEY, type AccessLevel, type AuthedRequest, EXTENSION_KEY } from './access.decorator.js';
-import { CredentialsService } from './credentials.service.js';
+import { CredentialsService, type RequestInfo } from './credentials.service.js';
+import { UsageCounter } from '../../common/usage-counter.service.js';
 
 /** The credential of a request: `Authorization: Bearer …`, else `X-API-Key`. */
 function credentialOf(request: AuthedRequest): string | null {
@@ -23,32 +24,49 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: CredentialsService,
+    private readonly usage: UsageCounter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const level = this.reflector.getAllAndOverride<AccessLevel | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ?? 'session';
     if (level === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const credential = credentialOf(request);
+    let credential: string | null;
+    try {
+      credential = credentialOf(request);
+    } catch (error) {
+      if (level === 'optional') return true; // a malformed header makes the call anonymous too
+      throw error;
+    }
     if (!credential) {
       if (level === 'optional') return true;
       throw new ApiError('unauthenticated', 'Send a session token or an API key in "Authorization: Bearer …".');
     }
+    const info: RequestInfo = { ip: request.ip ?? 'unknown', userAgent: request.headers['user-agent'] ?? null, method: request.method, path: request.path };
     if (level === 'optional') {
       // Missing, invalid or expired credentials make the call anonymous, uncounted (leak reports).
-      request.principal = (await this.credentials.tryAuthenticate(credential)) ?? undefined;
+      request.principal = (await this.credentials.tryAuthenticate(credential, info)) ?? undefined;
       return true;
     }
-    const principal = await this.credentials.authenticate(credential, request.ip ?? 'unknown');
+    const principal = await this.credentials.authenticate(credential, info);
     request.principal = principal;
     if (principal.client === 'extension' && !this.reflector.getAllAndOverride<boolean | undefined>(EXTENSION_KEY, [context.getHandler(), context.getClass()])) {
       throw new ApiError('insufficient_scope', 'An extension session can read keys and report leaks; manage keys from the settings page.');
     }
-    if (principal.kind === 'session' || level === 'read') {
+    if (principal.kind === 'session') return true;
+    if (level === 'read') {
+      if (principal.apiKeyId) this.usage.accepted(principal.apiKeyId);
       return true;
     }
-    if (level === 'session') throw new ApiError('session_required', 'Keys are managed from a signed-in session, not with an API key.');
-    if (principal.scope !== 'read_write') throw new ApiError('insufficient_scope', 'This route needs a key with the read_write scope.');
+    if (level === 'session') {
+      if (principal.apiKeyId) this.usage.rejected(principal.apiKeyId);
+      throw new ApiError('session_required', 'Keys are managed from a signed-in session, not with an API key.');
+    }
+    if (principal.scope !== 'read_write') {
+      if (principal.apiKeyId) this.usage.rejected(principal.apiKeyId);
+      throw new ApiError('insufficient_scope', 'This route needs a key with the read_write scope.');
+    }
+    if (principal.apiKeyId) this.usage.accepted(principal.apiKeyId);
     return true;
   }
 }

@@ -1,17 +1,27 @@
-import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { parseApiKey } from '@tradetally/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CANARY_ALERT_WINDOW_MS, MAX_USER_AGENT_LENGTH, parseApiKey } from '@tradetally/contracts';
 import type { ApiKeyScope, SessionClient } from '@tradetally/contracts';
-import { type Db, hashOpaqueToken } from '@tradetally/database';
+import { type Db, type KeyHasher, hashOpaqueToken } from '@tradetally/database';
 import { ApiError } from '../../common/api-error.js';
+import { compileAllowedIps } from '../../common/client-address.js';
+import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { MetricsService } from '../../common/metrics.service.js';
 import { RateLimitService } from '../../common/rate-limit.service.js';
-import { APP_CONFIG, DB } from '../../common/tokens.js';
-import type { AppConfig } from '../../config.js';
+import { DB, KEY_HASHER } from '../../common/tokens.js';
+import { UsageCounter } from '../../common/usage-counter.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from './access.decorator.js';
 
-/** How stale `lastUsedAt` may get before a use writes it again. */
+/** How stale `lastUsedAt` (and its address and client) may get before a use writes it again. */
 const LAST_USED_PRECISION_MS = 60_000;
+
+/** What the guard knows of a request that a key check needs: where it came from and what it asked. */
+export interface RequestInfo {
+  ip: string;
+  userAgent: string | null;
+  method: string;
+  path: string;
+}
 
 interface KeyRow {
   id: string;
@@ -21,21 +31,16 @@ interface KeyRow {
   revoked_at: unknown;
   grace_ends_at: unknown;
   last_used_at: unknown;
+  canary: unknown;
+  allowed_ips: string | null;
+  pepper_id: string;
 }
+
+const KEY_COLUMNS = 'id, user_id, scope, expires_at, revoked_at, grace_ends_at, last_used_at, canary, allowed_ips, pepper_id';
 
 /** True when a value starts like an API key: it is then checked as one, whatever follows. */
 export function looksLikeApiKey(value: string): boolean {
   return value.startsWith('tt_live_') || value.startsWith('tt_test_');
-}
-
-const peppers = new Map<string, KeyObject>();
-
-/** The stored form of a key: HMAC-SHA256(pepper, key) in lowercase hex. */
-export function hashApiKey(pepper: string, key: string): string {
-  // The pepper is imported as a key object once, not on every check.
-  let secret = peppers.get(pepper);
-  if (!secret) peppers.set(pepper, (secret = createSecretKey(Buffer.from(pepper, 'utf8'))));
-  return createHmac('sha256', secret).update(key, 'utf8').digest('hex');
 }
 
 /** The stored form of a session token (random, so a plain SHA-256 suffices). */
@@ -43,32 +48,49 @@ export const hashSessionToken = hashOpaqueToken;
 
 /**
  * Turns a credential into a Principal. A key check is one indexed lookup by hash (no scan, no slow
- * hash, no cache that could miss a revoke made by another instance); expiry, revocation and grace
- * ends are decided here, against the current time, so they never wait for a job.
+ * hash, no cache that could miss a revoke made by another instance); expiry, revocation, grace
+ * ends and allowed addresses are decided here, against the current time, so they never wait for a
+ * job. A canary key is answered exactly as an unknown key, and its use is recorded on the side.
+ * Refusals of a known key are counted here as rejected uses; the guard counts the accepted ones,
+ * once the route's scope has been checked too.
  */
 @Injectable()
 export class CredentialsService {
+  private readonly log = new Logger('Credentials');
   /** Keys whose lastUsedAt this process wrote recently: no second write within the minute. */
   private readonly lastUsedWrites = new Map<string, number>();
+  /** Compiled allowedIps tests by their stored JSON text: a handful of distinct lists, parsed once. */
+  private readonly allowLists = new Map<string, (address: string) => boolean>();
+  private readonly keyQuery: string;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DB) private readonly db: Db,
+    @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
     private readonly limits: RateLimitService,
     private readonly metrics: MetricsService,
-  ) {}
+    private readonly usage: UsageCounter,
+    private readonly audit: AuditService,
+    private readonly queue: LifecycleQueueService,
+  ) {
+    // One pepper: `=` keeps the hot query's plan and prepared statement as simple as it gets.
+    const n = hasher.ids.length;
+    this.keyQuery =
+      n === 1
+        ? `SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`
+        : `SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash IN (${hasher.ids.map((_, i) => `$${i + 1}`).join(', ')})`;
+  }
 
-  async authenticate(credential: string, address: string): Promise<Principal> {
-    const blocked = this.limits.blockedForCredentials(address);
+  async authenticate(credential: string, request: RequestInfo): Promise<Principal> {
+    const blocked = this.limits.blockedForCredentials(request.ip);
     if (blocked) {
       this.metrics.keyChecks.inc({ result: 'rate_limited' });
       throw blocked;
     }
     try {
-      return looksLikeApiKey(credential) ? await this.checkKey(credential) : await this.checkSession(credential);
+      return looksLikeApiKey(credential) ? await this.checkKey(credential, request) : await this.checkSession(credential);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
-        const limited = await this.limits.failedCredential(address);
+        const limited = await this.limits.failedCredential(request.ip);
         if (limited) throw limited;
       }
       throw error;
@@ -76,50 +98,94 @@ export class CredentialsService {
   }
 
   /** The caller of an `optional` route: null for anything that is not a valid credential; never counted, never throws 401. */
-  async tryAuthenticate(credential: string): Promise<Principal | null> {
+  async tryAuthenticate(credential: string, request: RequestInfo): Promise<Principal | null> {
     try {
-      return looksLikeApiKey(credential) ? await this.checkKey(credential) : await this.checkSession(credential);
+      return looksLikeApiKey(credential) ? await this.checkKey(credential, request) : await this.checkSession(credential);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return null;
+      if (error instanceof ApiError && (error.status === 401 || error.code === 'ip_not_allowed')) return null;
       throw error;
     }
   }
 
-  private async checkKey(key: string): Promise<Principal> {
+  private async checkKey(key: string, request: RequestInfo): Promise<Principal> {
     if (!parseApiKey(key)) return this.reject('invalid', 'invalid_api_key', 'The API key is malformed or its checksum is wrong.');
-    const [row] = await this.db.query<KeyRow>(
-      'SELECT id, user_id, scope, expires_at, revoked_at, grace_ends_at, last_used_at FROM api_keys WHERE key_hash = $1',
-      [hashApiKey(this.config.pepper, key)],
-    );
+    const hashes = this.hasher.candidates(key);
+    const [row] = await this.db.query<KeyRow>(this.keyQuery, hashes);
     if (!row) return this.reject('invalid', 'invalid_api_key', 'The API key is not known.');
+    if (row.canary === true || row.canary === 1) {
+      // Same status, body and path as an unknown key; the alert is written without being awaited.
+      this.canaryUsed(row, request);
+      return this.reject('invalid', 'invalid_api_key', 'The API key is not known.');
+    }
     const now = Date.now();
     const revokedAt = this.db.date(row.revoked_at);
     const graceEndsAt = this.db.date(row.grace_ends_at);
     if ((revokedAt && revokedAt.getTime() <= now) || (graceEndsAt && graceEndsAt.getTime() <= now)) {
+      this.usage.rejected(row.id);
       return this.reject('revoked', 'api_key_revoked', 'The API key was revoked.');
     }
     const expiresAt = this.db.date(row.expires_at);
-    if (expiresAt && expiresAt.getTime() <= now) return this.reject('expired', 'api_key_expired', 'The API key has expired.');
+    if (expiresAt && expiresAt.getTime() <= now) {
+      this.usage.rejected(row.id);
+      return this.reject('expired', 'api_key_expired', 'The API key has expired.');
+    }
+    if (row.allowed_ips !== null && !this.allowedFrom(row.allowed_ips, request.ip)) {
+      this.usage.rejected(row.id);
+      this.metrics.keyChecks.inc({ result: 'ip_not_allowed' });
+      throw new ApiError('ip_not_allowed', 'This key may not be used from this address.');
+    }
+    if (row.pepper_id !== this.hasher.currentId) await this.rehash(row, hashes[0]!);
     this.metrics.keyChecks.inc({ result: 'ok' });
-    await this.touch(row.id, this.db.date(row.last_used_at), now);
+    await this.touch(row.id, this.db.date(row.last_used_at), now, request);
     return { kind: 'api_key', userId: row.user_id, sessionId: null, apiKeyId: row.id, scope: row.scope, client: null };
   }
 
+  private allowedFrom(list: string, address: string): boolean {
+    let allowed = this.allowLists.get(list);
+    if (!allowed) {
+      if (this.allowLists.size > 10_000) this.allowLists.clear();
+      this.allowLists.set(list, (allowed = compileAllowedIps(JSON.parse(list) as string[])));
+    }
+    return allowed(address);
+  }
+
+  /**
+   * A key that matched an older pepper gets the current one's hash in this request, once
+   * (operations.md "Pepper rotation"); the conditional update makes concurrent uses write it once.
+   */
+  private async rehash(row: KeyRow, currentHash: string): Promise<void> {
+    await this.db
+      .query('UPDATE api_keys SET key_hash = $1, pepper_id = $2 WHERE id = $3 AND pepper_id = $4', [currentHash, this.hasher.currentId, row.id, row.pepper_id])
+      .catch((error: Error) => this.log.warn(`could not re-hash a key under the current pepper (tried again on its next use): ${error.message}`));
+  }
+
   /** Records use: the first at once (awaited), later ones at most once a minute, without waiting. */
-  private async touch(keyId: string, lastUsedAt: Date | null, now: number): Promise<void> {
+  private async touch(keyId: string, lastUsedAt: Date | null, now: number, request: RequestInfo): Promise<void> {
     if (lastUsedAt && now - lastUsedAt.getTime() < LAST_USED_PRECISION_MS) return;
     const wrote = this.lastUsedWrites.get(keyId);
     if (wrote !== undefined && now - wrote < LAST_USED_PRECISION_MS) return;
     if (this.lastUsedWrites.size > 100_000) this.lastUsedWrites.clear();
     this.lastUsedWrites.set(keyId, now);
     const write = this.db
-      .query('UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)', [
-        new Date(now),
-        keyId,
-        new Date(now - LAST_USED_PRECISION_MS),
-      ])
+      .query(
+        'UPDATE api_keys SET last_used_at = $1, last_used_ip = $2, last_used_user_agent = $3 WHERE id = $4 AND (last_used_at IS NULL OR last_used_at < $5)',
+        [new Date(now), request.ip.slice(0, 45), request.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null, keyId, new Date(now - LAST_USED_PRECISION_MS)],
+      )
       .catch(() => this.lastUsedWrites.delete(keyId));
     if (lastUsedAt === null) await write;
+  }
+
+  /**
+   * A canary was used: every use goes in the audit trail with where it came from, and the worker
+   * alerts the owner at most once per key per 10 minutes (one job id per window).
+   */
+  private canaryUsed(row: KeyRow, request: RequestInfo): void {
+    const at = new Date();
+    const details = { ip: request.ip, userAgent: request.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null, method: request.method, path: request.path.slice(0, 200) };
+    void this.db
+      .transaction((manager) => this.audit.record(manager, { userId: row.user_id, apiKeyId: row.id, type: 'key.canary_triggered', actor: 'system', details }, at))
+      .then(() => this.queue.canaryAlert(row.id, Math.floor(at.getTime() / CANARY_ALERT_WINDOW_MS)))
+      .catch((error: Error) => this.log.error(`could not record a canary key's use: ${error.message}`));
   }
 
   private async checkSession(token: string): Promise<Principal> {

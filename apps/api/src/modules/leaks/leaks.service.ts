@@ -8,16 +8,15 @@ import {
   isValidApiKey,
   redactApiKeys,
 } from '@tradetally/contracts';
-import { ApiKeyEntity, Db } from '@tradetally/database';
+import { ApiKeyEntity, Db, type KeyHasher } from '@tradetally/database';
 import { In } from 'typeorm';
 import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { RateLimitService } from '../../common/rate-limit.service.js';
-import { APP_CONFIG, DB } from '../../common/tokens.js';
+import { APP_CONFIG, DB, KEY_HASHER } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
 import { statusOf } from '../api-keys/api-key.mapper.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/access.decorator.js';
-import { hashApiKey } from '../auth/credentials.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 
 const LOOKUP_CHUNK = 500;
@@ -42,6 +41,7 @@ export class LeaksService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DB) private readonly db: Db,
+    @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
     private readonly limits: RateLimitService,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
@@ -74,14 +74,14 @@ export class LeaksService {
     url: string | undefined,
     principal: Principal | null,
   ): Promise<{ matched: ApiKeyEntity[]; revoked: ApiKeyEntity[] }> {
-    const hashes = keys.map((key) => hashApiKey(this.config.pepper, key));
+    const hashes = keys.flatMap((key) => this.hasher.candidates(key));
     const matched: ApiKeyEntity[] = [];
     for (let i = 0; i < hashes.length; i += LOOKUP_CHUNK) {
       matched.push(...(await this.db.manager.findBy(ApiKeyEntity, { keyHash: In(hashes.slice(i, i + LOOKUP_CHUNK)) })));
     }
     const place = describePlace(url);
     const revoked: ApiKeyEntity[] = [];
-    for (const key of matched) {
+    for (const key of [...matched, ...(await this.selfRotatedSuccessors(matched))]) {
       if (statusOf(key) !== 'active') continue;
       const auditEventId = await this.revoke(key, source, place, principal);
       if (auditEventId) {
@@ -90,6 +90,28 @@ export class LeaksService {
       }
     }
     return { matched, revoked };
+  }
+
+  /**
+   * Every key reached from `keys` through self-rotations (http-api.md: whoever holds a key can
+   * self-rotate it, so a leaked key's self-made successors are as leaked as it is). Successors made
+   * by the owner's session end the chain.
+   */
+  private async selfRotatedSuccessors(keys: ApiKeyEntity[]): Promise<ApiKeyEntity[]> {
+    const found: ApiKeyEntity[] = [];
+    const seen = new Set(keys.map((key) => key.id));
+    let frontier = [...seen];
+    while (frontier.length > 0 && seen.size < 10_000) {
+      const next = await this.db.manager.findBy(ApiKeyEntity, { rotatedFromId: In(frontier.slice(0, LOOKUP_CHUNK)), madeBySelfRotation: true });
+      frontier = frontier.slice(LOOKUP_CHUNK);
+      for (const key of next) {
+        if (seen.has(key.id)) continue;
+        seen.add(key.id);
+        found.push(key);
+        frontier.push(key.id);
+      }
+    }
+    return found;
   }
 
   /** Revokes one key for a leak with its audit events and notification; null when another report won. */

@@ -30,6 +30,9 @@ export const EMAIL_SUBJECTS: Record<NotificationType | 'confirmation', string> =
   key_rotation_due: 'A TradeTally API key is due for rotation',
   key_leaked: 'A TradeTally API key was exposed and has been revoked',
   key_rotation_finished: 'A TradeTally API key rotation has finished',
+  key_self_rotated: 'A TradeTally API key rotated itself',
+  key_canary_triggered: 'ALERT: a TradeTally decoy key was used',
+  key_unused: 'A TradeTally API key has not been used for a while',
 };
 
 /**
