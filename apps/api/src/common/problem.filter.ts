@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseUnavailable } from '@tradetally/database';
 import { ApiError } from './api-error.js';
 
 const log = new Logger('Errors');
@@ -7,6 +8,9 @@ const log = new Logger('Errors');
 /** Maps anything thrown to an ApiError: the only place error bodies are made. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  // A database that is down or too slow is a reason to come back shortly, not a bug (http-api.md).
+  if (isDatabaseUnavailable(error))
+    return new ApiError('service_unavailable', 'The database does not answer; try again shortly.', undefined, { 'Retry-After': '5' });
   // body-parser's errors carry `type` and `status`.
   const bodyError = error as { type?: string; status?: number };
   if (bodyError?.type === 'entity.too.large') return new ApiError('payload_too_large', 'The request body is too large.');
