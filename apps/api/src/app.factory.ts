@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { EXTENSION_ID } from '@tradetally/contracts';
@@ -14,6 +14,7 @@ import { AppModule } from './app.module.js';
 import { ApiError } from './common/api-error.js';
 import { NestPinoLogger, createLogger, httpLogger } from './common/logger.js';
 import { MetricsService } from './common/metrics.service.js';
+import { createOpenApiDocument } from './common/openapi.js';
 import { ProblemFilter, problemMiddleware } from './common/problem.filter.js';
 import type { AppConfig } from './config.js';
 
@@ -97,15 +98,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     });
   }
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('TradeTally Keys API')
-      .setDescription('Users, API keys, the trading journal and leak reports. Errors are RFC 9457 problem details with a stable `code`.')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A session token (POST /v1/auth/login) or an API key (tt_live_…, tt_test_…)' })
-      .build(),
-  );
+  const document = createOpenApiDocument(app, config.PUBLIC_URL);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   app.useGlobalFilters(new ProblemFilter());
   // No enableShutdownHooks(): main.ts drains requests on SIGTERM first (common/graceful-stop.ts).
