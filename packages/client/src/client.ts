@@ -294,10 +294,10 @@ export class TradeTallyClient {
   readonly auth = {
     /** Creates an account (a confirmation e-mail follows). */
     register: (body: RegisterRequest) => this.request<{ user: User }>('POST', '/v1/auth/register', { json: body, credential: 'none' }),
-    /** Signs in; the client uses the session from now on. */
+    /** Signs in; the client uses the session from now on (unless its session comes from a function: then the caller keeps it). */
     login: async (body: LoginRequest | Omit<LoginRequest, 'client'>): Promise<LoginResponse> => {
       const answer = await this.request<LoginResponse>('POST', '/v1/auth/login', { json: body, credential: 'none' });
-      this.setSessionToken(answer.token);
+      if (typeof this.#session !== 'function') this.#session = answer.token;
       return answer;
     },
     /** Ends the session; the client drops it even when the server already had. */

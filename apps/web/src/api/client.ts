@@ -1,22 +1,20 @@
-import {
-  type ApiKey,
-  type AuditEvent,
-  type CreateApiKeyRequest,
-  type CreateApiKeyResponse,
-  type LoginResponse,
-  type Notification,
-  type Page,
-  type ProblemDetails,
-  type RotateApiKeyResponse,
-  type User,
-} from '@tradetally/contracts';
+import { type ClientErrorCode, TradeTallyClient, TradeTallyError } from '@tradetally/client';
+import type { CreateApiKeyRequest, FieldError, UpdateApiKeyRequest } from '@tradetally/contracts';
 
-/** An error the API answered with: its problem details, for messages people can act on. */
+/** What the API answered when a call failed: enough for a message people can act on. */
+export interface Problem {
+  status: number;
+  code: ClientErrorCode;
+  detail: string;
+  errors: FieldError[];
+}
+
+/** An error the API answered with (or no answer): its problem, and one line the page can show. */
 export class ApiProblem extends Error {
-  constructor(readonly problem: ProblemDetails) {
+  constructor(readonly problem: Problem) {
     // One line for the page: the detail, and the field problems when there are some.
-    const fields = problem.errors?.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)) ?? [];
-    super([problem.detail || problem.title, ...fields].join(' — '));
+    const fields = problem.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
+    super([problem.detail, ...fields].join(' — '));
   }
 }
 
@@ -30,37 +28,37 @@ export const session = {
   clear: () => sessionStorage.removeItem(TOKEN),
 };
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const token = session.get();
-  const response = await fetch(path, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-    cache: 'no-store',
-  });
-  if (response.status === 204) return undefined as T;
-  const data: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const problem = (data ?? { title: response.statusText, detail: `The server answered ${response.status}.`, status: response.status, code: 'internal_error', type: 'about:blank' }) as ProblemDetails;
-    if (problem.code === 'unauthenticated') session.clear();
-    throw new ApiProblem(problem);
+// Same origin as the page (or Vite's proxy in development); the token is read from storage on every
+// call, so signing in or out anywhere in the tab takes effect at once.
+const client = new TradeTallyClient({ baseUrl: '', sessionToken: () => session.get() });
+
+/** Runs a call; a TradeTallyError becomes an ApiProblem, and a lost session is forgotten. */
+async function call<T>(run: (tt: TradeTallyClient) => Promise<T>): Promise<T> {
+  try {
+    return await run(client);
+  } catch (error) {
+    if (!(error instanceof TradeTallyError)) throw error;
+    if (error.code === 'unauthenticated') session.clear();
+    const detail = error.code === 'network_error' ? 'The server did not answer. Check the connection and try again.' : error.detail;
+    throw new ApiProblem({ status: error.status, code: error.code, detail, errors: error.errors });
   }
-  return data as T;
 }
 
-/** The API, as the settings page uses it. Every shape comes from @tradetally/contracts. */
+/** The API, as the settings page uses it: @tradetally/client underneath, every shape from the contracts. */
 export const api = {
-  register: (email: string, password: string) => call<{ user: User }>('POST', '/v1/auth/register', { email, password }),
-  login: (email: string, password: string) => call<LoginResponse>('POST', '/v1/auth/login', { email, password }),
-  logout: () => call<void>('POST', '/v1/auth/logout'),
-  me: () => call<{ user: User }>('GET', '/v1/me'),
-  verifyEmail: (token: string) => call<{ user: User }>('POST', '/v1/auth/verify-email', { token }),
-  resendVerification: () => call<void>('POST', '/v1/auth/verify-email/resend'),
-  keys: (status: 'active' | 'all') => call<Page<ApiKey>>('GET', `/v1/api-keys?limit=200&status=${status}`),
-  createKey: (body: CreateApiKeyRequest) => call<CreateApiKeyResponse>('POST', '/v1/api-keys', body),
-  revokeKey: (id: string) => call<ApiKey>('DELETE', `/v1/api-keys/${id}`),
-  rotateKey: (id: string, gracePeriodMinutes: number) => call<RotateApiKeyResponse>('POST', `/v1/api-keys/${id}/rotate`, { gracePeriodMinutes }),
-  notifications: () => call<Page<Notification>>('GET', '/v1/notifications?limit=50'),
-  markRead: (id: string) => call<Notification>('POST', `/v1/notifications/${id}/read`),
-  audit: (apiKeyId: string) => call<Page<AuditEvent>>('GET', `/v1/audit-events?limit=100&apiKeyId=${apiKeyId}`),
+  register: (email: string, password: string) => call((tt) => tt.auth.register({ email, password })),
+  login: (email: string, password: string) => call((tt) => tt.auth.login({ email, password })),
+  logout: () => call((tt) => tt.auth.logout()),
+  me: () => call((tt) => tt.auth.me()),
+  verifyEmail: (token: string) => call((tt) => tt.auth.verifyEmail(token)),
+  resendVerification: () => call((tt) => tt.auth.resendVerification()),
+  keys: (status: 'active' | 'all') => call((tt) => tt.keys.list({ limit: 200, status })),
+  createKey: (body: CreateApiKeyRequest) => call((tt) => tt.keys.create(body)),
+  updateKey: (id: string, body: UpdateApiKeyRequest) => call((tt) => tt.keys.update(id, body)),
+  usage: (id: string, days = 30) => call((tt) => tt.keys.usage(id, { days })),
+  revokeKey: (id: string) => call((tt) => tt.keys.revoke(id)),
+  rotateKey: (id: string, gracePeriodMinutes: number) => call((tt) => tt.keys.rotate(id, { gracePeriodMinutes })),
+  notifications: () => call((tt) => tt.notifications.list({ limit: 50 })),
+  markRead: (id: string) => call((tt) => tt.notifications.read(id)),
+  audit: (apiKeyId: string) => call((tt) => tt.audit.list({ limit: 100, apiKeyId })),
 };
