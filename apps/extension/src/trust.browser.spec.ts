@@ -295,6 +295,16 @@ describe('the extension against a hostile page', () => {
     // Recorded under the frame's site, though its origin is opaque.
     await expect.poll(async () => (await stored()).local.detections.find((d) => d.prefix === key.slice(0, 12) && d.action === 'revoked')?.site).toBe('127.0.0.1');
   });
+  it('records what it finds on a plain-http page, whose content scripts have no crypto.subtle', async () => {
+    pages.set('/plain', '<!doctype html><textarea id="ta"></textarea>');
+    await page.goto(`${pages.url.replace('127.0.0.1', 'plain.test')}/plain`);
+    expect(await page.evaluate(() => isSecureContext)).toBe(false);
+    const key = generateApiKey('live');
+    await paste(page, '#ta', key);
+    await page.locator(alertOf(key)).waitFor();
+    await expect.poll(async () => (await stored()).local.detections.find((d) => d.prefix === key.slice(0, 12))?.site).toBe('plain.test');
+  });
+
   it('is signed out after a browser restart, and warnings and anonymous revokes keep working', async () => {
     const owner = await account();
     const key = await owner.newKey();

@@ -68,6 +68,8 @@ export const ContentScriptMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('record-action'), fingerprint: z.string(), action: DetectionActionSchema }),
   /** The user clicked "Ignore on this site" (a trusted click): stop warning on the sender tab's own site. */
   z.object({ type: z.literal('ignore-this-site') }),
+  /** SHA-256 of a key, for a page without `crypto.subtle` (plain http): the answer is the fingerprint, nothing is kept. */
+  z.object({ type: z.literal('fingerprint'), key: z.string().max(200) }),
 ]);
 
 /** What a content script may send. */
@@ -130,6 +132,7 @@ export interface ExtensionResponses {
   'report-leak': ReportLeakResult;
   'record-action': { ok: true };
   'ignore-this-site': { ok: true };
+  fingerprint: { fingerprint: string };
   'ignore-site': { ok: true };
   'get-settings': ExtensionSettings;
   'update-settings': ExtensionSettings;

@@ -143,6 +143,7 @@ const handlers: Handlers = {
     await ignore(senderSite(sender));
     return { ok: true };
   },
+  fingerprint: async (message) => ({ fingerprint: await fingerprint(message.key) }),
   'ignore-site': async (message) => {
     await ignore(message.site);
     return { ok: true };
@@ -162,8 +163,9 @@ const handlers: Handlers = {
     const origin = originOf(settings.apiUrl);
     if (!origin) return { ok: false, error: 'The API address is not an http(s) address.' };
     const login: LoginRequest = { email: message.email, password: message.password, client: 'extension' };
-    const answer = await api.request<LoginResponse & { detail?: string }>('/v1/auth/login', { method: 'POST', body: JSON.stringify(login) }, true).catch(() => null);
-    if (!answer?.ok || !answer.body) return { ok: false, error: answer?.body?.detail ?? 'Could not sign in.' };
+    const answer = await api.request<LoginResponse & { detail?: string; title?: string }>('/v1/auth/login', { method: 'POST', body: JSON.stringify(login) }, true).catch(() => null);
+    if (!answer) return { ok: false, error: 'Could not reach TradeTally at the configured API address.' };
+    if (!answer.ok || !answer.body) return { ok: false, error: answer.body?.detail ?? answer.body?.title ?? `Could not sign in (TradeTally answered ${answer.status}).` };
     const session: Session = { token: answer.body.token, email: answer.body.user.email, origin };
     await chrome.storage.session.set({ [SESSION]: session });
     return { ok: true, email: session.email };

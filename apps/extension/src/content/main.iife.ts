@@ -23,6 +23,10 @@ chrome.storage.onChanged.addListener((changes, area) => {
 });
 
 const ignored = () => settings.ignoredSites.includes(site);
+
+/** A key's fingerprint; a plain-http page's content script has no crypto.subtle, the worker always does. */
+const fingerprintOf = (key: string): Promise<string> =>
+  globalThis.crypto?.subtle ? fingerprint(key) : send({ type: 'fingerprint', key }).then((answer) => answer.fingerprint);
 const warnings = new Map<string, ReturnType<typeof showWarning>>();
 /** At most this many warnings on screen; an older one gives way (its key is still remembered). */
 const MAX_VISIBLE = 3;
@@ -46,7 +50,7 @@ function handle(found: Found[], source: DetectionSource, anchor: Element | null,
         for (const w of warnings.values()) w.remove();
         void send({ type: 'ignore-this-site' });
       },
-      dismiss: () => void fingerprint(f.key).then((fp) => send({ type: 'record-action', fingerprint: fp, action: 'dismissed' })),
+      dismiss: () => void fingerprintOf(f.key).then((fp) => send({ type: 'record-action', fingerprint: fp, action: 'dismissed' })),
     });
     warnings.set(f.key, warning);
     visible.push(warning);
@@ -56,7 +60,7 @@ function handle(found: Found[], source: DetectionSource, anchor: Element | null,
     }
   }
   if (fresh.length === 0) return;
-  void Promise.all(fresh.map(async (f) => ({ prefix: f.prefix, last4: f.last4, env: f.env, fingerprint: await fingerprint(f.key) }))).then((keys) =>
+  void Promise.all(fresh.map(async (f) => ({ prefix: f.prefix, last4: f.last4, env: f.env, fingerprint: await fingerprintOf(f.key) }))).then((keys) =>
     send({ type: 'keys-detected', source, keys }).catch(() => undefined),
   );
 }

@@ -51,6 +51,12 @@ export async function startApi(): Promise<{ url: string; stop(): Promise<void> }
 }
 
 /**
+ * `*.test` names resolve to loopback: `http://plain.test:<port>` is the pages' server, seen as an
+ * ordinary plain-http site (not a secure context, unlike 127.0.0.1).
+ */
+const HOSTS = 'MAP *.test 127.0.0.1';
+
+/**
  * Chromium (new headless) with the built extension loaded, and its service worker. Pass the
  * `profile` of an earlier launch closed with `close({ keepProfile: true })` to restart the browser.
  */
@@ -60,10 +66,14 @@ export async function launchWithExtension(options: { profile?: string } = {}): P
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: false, // --headless=new below: the new headless mode loads extensions
-    args: ['--headless=new', `--disable-extensions-except=${EXTENSION_DIST}`, `--load-extension=${EXTENSION_DIST}`, '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--headless=new', `--disable-extensions-except=${EXTENSION_DIST}`, `--load-extension=${EXTENSION_DIST}`, '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--host-resolver-rules=${HOSTS}`],
   });
   let [worker] = context.serviceWorkers();
   worker ??= await context.waitForEvent('serviceworker', { timeout: 15_000 });
+  // Installing writes the default settings; a test's own settings must come after, or they are lost.
+  await worker.evaluate(async () => {
+    while (!(await chrome.storage.local.get('settings')).settings) await new Promise((resolve) => setTimeout(resolve, 20));
+  });
   return {
     context,
     worker,
