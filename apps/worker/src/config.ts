@@ -43,6 +43,8 @@ export const WorkerConfigSchema = z.object({
       return [...new Set(windows)].sort((a, b) => b - a);
     }),
   ROTATION_AGE_DAYS: days.default(90),
+  /** Days without use before a `key_unused` reminder; 0 turns it off; decimals allowed (lifecycle.md). */
+  UNUSED_DAYS: days.default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUEUE_PREFIX: z.string().default('bull'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),

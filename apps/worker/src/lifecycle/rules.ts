@@ -45,4 +45,8 @@ export const effectKey = {
   expired: (keyId: string) => `expired-${keyId}`,
   rotationDue: (keyId: string, period: number) => `rotation-due-${keyId}-${period}`,
   rotationFinished: (keyId: string) => `rotation-finished-${keyId}`,
+  /** One per period of disuse, which starts at the key's last use (or its creation). */
+  unused: (keyId: string, since: Date) => `unused-${keyId}-${since.getTime()}`,
+  /** One per canary key and 10-minute window. */
+  canaryAlert: (keyId: string, window: number) => `canary-${keyId}-${window}`,
 } as const;

@@ -37,6 +37,10 @@ export class Enqueuer {
     return this.addBulk(this.lifecycle, JobName.FinishRotation, items, jobId.finishRotation);
   }
 
+  async unusedKeys(items: Bulk<'unused-key'>): Promise<number> {
+    return this.addBulk(this.lifecycle, JobName.UnusedKey, items, jobId.unusedKey);
+  }
+
   async emails(items: Bulk<'send-email'>): Promise<number> {
     return this.addBulk(this.email, JobName.SendEmail, items, jobId.sendEmail);
   }

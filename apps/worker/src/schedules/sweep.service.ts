@@ -18,6 +18,7 @@ export interface SweepReport {
   expired: number;
   rotationsDue: number;
   finishRotations: number;
+  unusedKeys: number;
   emails: number;
   ms: number;
 }
@@ -70,16 +71,17 @@ export class SweepService implements OnApplicationBootstrap {
     const expired = await this.expired(now);
     const rotationsDue = await this.rotationsDue(now);
     const finishRotations = await this.finishRotations(now);
+    const unusedKeys = await this.unusedKeys(now);
     const emails = await this.outbox(now);
-    return { expiryReminders, expired, rotationsDue, finishRotations, emails, ms: Date.now() - started };
+    return { expiryReminders, expired, rotationsDue, finishRotations, unusedKeys, emails, ms: Date.now() - started };
   }
 
   private async expiryReminders(now: Date): Promise<number> {
     const widest = Math.max(...this.config.REMINDER_DAYS);
     const rows = await this.db.query<{ id: string; created_at: unknown; expires_at: unknown }>(
       `SELECT id, created_at, expires_at FROM api_keys
-        WHERE revoked_at IS NULL AND (grace_ends_at IS NULL OR grace_ends_at > $1) AND expires_at > $1 AND expires_at <= $2`,
-      [now, new Date(now.getTime() + widest * DAY_MS)],
+        WHERE revoked_at IS NULL AND canary = $3 AND (grace_ends_at IS NULL OR grace_ends_at > $1) AND expires_at > $1 AND expires_at <= $2`,
+      [now, new Date(now.getTime() + widest * DAY_MS), false],
     );
     const due = rows.flatMap((row) => {
       const windows = dueWindows({ createdAt: this.db.date(row.created_at) as Date, expiresAt: this.db.date(row.expires_at) as Date }, now, this.config.REMINDER_DAYS);
@@ -103,8 +105,8 @@ export class SweepService implements OnApplicationBootstrap {
     if (this.config.ROTATION_AGE_DAYS <= 0) return 0;
     const rows = await this.db.query<{ id: string; created_at: unknown }>(
       `SELECT id, created_at FROM api_keys
-        WHERE revoked_at IS NULL AND rotated_to_id IS NULL AND grace_ends_at IS NULL AND (expires_at IS NULL OR expires_at > $1) AND created_at <= $2`,
-      [now, new Date(now.getTime() - this.config.ROTATION_AGE_DAYS * DAY_MS)],
+        WHERE revoked_at IS NULL AND canary = $3 AND rotated_to_id IS NULL AND grace_ends_at IS NULL AND (expires_at IS NULL OR expires_at > $1) AND created_at <= $2`,
+      [now, new Date(now.getTime() - this.config.ROTATION_AGE_DAYS * DAY_MS), false],
     );
     const due = rows.map((row) => ({ keyId: row.id, period: rotationPeriod(this.db.date(row.created_at) as Date, now, this.config.ROTATION_AGE_DAYS) }));
     const fresh = await this.notDone(due, (d) => effectKey.rotationDue(d.keyId, d.period));
@@ -122,6 +124,20 @@ export class SweepService implements OnApplicationBootstrap {
     );
   }
 
+  /** Active, non-canary keys idle for UNUSED_DAYS (since their last use, or creation), not yet told this period. */
+  private async unusedKeys(now: Date): Promise<number> {
+    if (this.config.UNUSED_DAYS <= 0) return 0;
+    const rows = await this.db.query<{ id: string; created_at: unknown; last_used_at: unknown }>(
+      `SELECT id, created_at, last_used_at FROM api_keys
+        WHERE revoked_at IS NULL AND canary = $3 AND (grace_ends_at IS NULL OR grace_ends_at > $1) AND (expires_at IS NULL OR expires_at > $1)
+          AND COALESCE(last_used_at, created_at) <= $2`,
+      [now, new Date(now.getTime() - this.config.UNUSED_DAYS * DAY_MS), false],
+    );
+    const due = rows.map((row) => ({ keyId: row.id, since: (this.db.date(row.last_used_at) ?? (this.db.date(row.created_at) as Date)) }));
+    const fresh = await this.notDone(due, (d) => effectKey.unused(d.keyId, d.since));
+    return this.enqueuer.unusedKeys(fresh.map((d) => ({ payload: { keyId: d.keyId, since: d.since.toISOString() } })));
+  }
+
   /**
    * The e-mail outbox: reminder and leak notifications whose e-mail has not gone yet, for confirmed
    * addresses only, made after the confirmation (security.md: earlier ones stay in the app).
@@ -129,7 +145,7 @@ export class SweepService implements OnApplicationBootstrap {
   private async outbox(now: Date): Promise<number> {
     const rows = await this.db.query<{ id: string }>(
       `SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id
-        WHERE n.emailed_at IS NULL AND n.type IN ('key_expiring', 'key_leaked') AND n.created_at > $1
+        WHERE n.emailed_at IS NULL AND n.type IN ('key_expiring', 'key_leaked', 'key_self_rotated', 'key_canary_triggered', 'key_unused') AND n.created_at > $1
           AND u.email_verified_at IS NOT NULL AND n.created_at >= u.email_verified_at`,
       [new Date(now.getTime() - OUTBOX_DAYS * DAY_MS)],
     );

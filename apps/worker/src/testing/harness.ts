@@ -66,7 +66,7 @@ export interface WorkerProcess {
 export function startWorker(env: Record<string, string>): WorkerProcess {
   const output: string[] = [];
   const child = spawn(process.execPath, [WORKER_MAIN], {
-    env: { ...process.env, NODE_ENV: 'test', SWEEP_CRON: '* * * * * *', ROTATION_AGE_DAYS: '0', JOB_LOCK_MS: '2000', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, NODE_ENV: 'test', SWEEP_CRON: '* * * * * *', ROTATION_AGE_DAYS: '0', UNUSED_DAYS: '0', JOB_LOCK_MS: '2000', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
@@ -110,14 +110,14 @@ export class Seeder {
   }
 
   /** A key row as the API would store it; returns its id and the raw secret (which only the test knows). */
-  async key(userId: string, fields: { name?: string; createdAt: Date; expiresAt?: Date | null; graceEndsAt?: Date | null; rotatedToId?: string | null }) {
+  async key(userId: string, fields: { name?: string; createdAt: Date; expiresAt?: Date | null; graceEndsAt?: Date | null; rotatedToId?: string | null; lastUsedAt?: Date | null; canary?: boolean }) {
     const id = randomUUID();
     const secret = generateApiKey('live');
     const parts = parseApiKey(secret);
     await this.db.query(
-      `INSERT INTO api_keys (id, user_id, name, scope, environment, prefix, last4, key_hash, created_at, expires_at, grace_ends_at, rotated_to_id)
-       VALUES ($1, $2, $3, 'read_write', 'live', $4, $5, $6, $7, $8, $9, $10)`,
-      [id, userId, fields.name ?? 'Broker sync', parts?.prefix ?? '', parts?.last4 ?? '', createHmac('sha256', PEPPER).update(secret).digest('hex'), fields.createdAt, fields.expiresAt ?? null, fields.graceEndsAt ?? null, fields.rotatedToId ?? null],
+      `INSERT INTO api_keys (id, user_id, name, scope, environment, prefix, last4, key_hash, created_at, expires_at, grace_ends_at, rotated_to_id, last_used_at, canary)
+       VALUES ($1, $2, $3, 'read_write', 'live', $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [id, userId, fields.name ?? 'Broker sync', parts?.prefix ?? '', parts?.last4 ?? '', createHmac('sha256', PEPPER).update(secret).digest('hex'), fields.createdAt, fields.expiresAt ?? null, fields.graceEndsAt ?? null, fields.rotatedToId ?? null, fields.lastUsedAt ?? null, fields.canary ?? false],
     );
     return { id, secret, prefix: parts?.prefix ?? '', last4: parts?.last4 ?? '' };
   }

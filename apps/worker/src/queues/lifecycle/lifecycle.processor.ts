@@ -41,6 +41,10 @@ export class LifecycleProcessor extends WorkerHost {
         return this.lifecycle.finishRotation(payloadOf(JobName.FinishRotation, job));
       case JobName.LeakFollowUp:
         return this.lifecycle.leakFollowUp(payloadOf(JobName.LeakFollowUp, job));
+      case JobName.CanaryAlert:
+        return this.lifecycle.canaryAlert(payloadOf(JobName.CanaryAlert, job));
+      case JobName.UnusedKey:
+        return this.lifecycle.unusedKey(payloadOf(JobName.UnusedKey, job));
       default:
         throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.Lifecycle}`);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type AuditEventType, type JobPayloads, type NotificationType, displayApiKey } from '@tradetally/contracts';
+import { type AuditEventType, CANARY_ALERT_WINDOW_MS, type JobPayloads, type NotificationType, displayApiKey } from '@tradetally/contracts';
 import { ApiKeyEntity, AuditEventEntity, Db, type EntityManager, NotificationEntity, claimEffect } from '@tradetally/database';
 import type { WorkerConfig } from '../../config.js';
 import { describeDays, dueWindows, effectKey, rotationPeriod } from '../../lifecycle/rules.js';
@@ -112,6 +112,69 @@ export class LifecycleService {
           'Only its replacement works from here on.', effectKey.rotationFinished(keyId), now);
       return 'old key revoked';
     });
+  }
+
+  /**
+   * Alerts a canary key's owner: one notification (and e-mail) per key per 10 minutes, naming the
+   * last use's time, address, client, method and path from the audit trail (the API writes an
+   * event for every use). A window whose key was alerted less than 10 minutes ago is skipped.
+   */
+  async canaryAlert({ keyId, window }: JobPayloads['canary-alert']): Promise<Outcome> {
+    const result = await this.db.transaction(async (manager) => {
+      // Alerts of one key are decided one at a time: on PostgreSQL the key's row lock serialises
+      // concurrent jobs (SQLite transactions are serial already), so "alerted < 10 min ago" holds.
+      if (this.db.kind === 'postgres') await this.db.query('SELECT id FROM api_keys WHERE id = $1 FOR UPDATE', [keyId], manager);
+      const key = await manager.findOneBy(ApiKeyEntity, { id: keyId });
+      if (!key?.canary) return { outcome: 'not a canary key' };
+      const now = new Date();
+      const [recent] = await this.db.query<{ created_at: unknown }>(
+        "SELECT created_at FROM notifications WHERE api_key_id = $1 AND type = 'key_canary_triggered' AND created_at > $2 ORDER BY created_at DESC LIMIT 1",
+        [keyId, new Date(now.getTime() - CANARY_ALERT_WINDOW_MS)],
+        manager,
+      );
+      if (recent) {
+        await claimEffect(this.db, manager, { key: effectKey.canaryAlert(keyId, window), apiKeyId: keyId, kind: 'canary-alert', status: 'skipped' });
+        return { outcome: 'alerted less than 10 minutes ago' };
+      }
+      if (!(await claimEffect(this.db, manager, { key: effectKey.canaryAlert(keyId, window), apiKeyId: keyId, kind: 'canary-alert' }))) return { outcome: 'already alerted' };
+      const uses = await manager.find(AuditEventEntity, { where: { apiKeyId: keyId, type: 'key.canary_triggered' }, order: { createdAt: 'DESC' }, take: 1 });
+      const last = uses[0];
+      const seen = last ? (JSON.parse(last.details) as { ip?: string; userAgent?: string | null; method?: string; path?: string }) : {};
+      const [{ n } = { n: 0 }] = await this.db.query<{ n: unknown }>(
+        "SELECT COUNT(*) AS n FROM audit_events WHERE api_key_id = $1 AND type = 'key.canary_triggered' AND created_at > $2",
+        [keyId, new Date(now.getTime() - CANARY_ALERT_WINDOW_MS)],
+        manager,
+      );
+      const notificationId = await this.notify(manager, key, 'key_canary_triggered', `Decoy key "${key.name}" was used: someone has found where you planted it`,
+        `Your canary key "${key.name}" (${displayApiKey(key)}) was used ${Number(n)} time(s) in the last 10 minutes; the last use was at ` +
+          `${last ? utc(last.createdAt) : utc(now)} from address ${seen.ip ?? 'unknown'}, client "${seen.userAgent ?? 'unknown'}", ${seen.method ?? '?'} ${seen.path ?? '?'}. ` +
+          'It granted nothing. Whoever used it has read the place you planted it: check that place and rotate the real keys kept near it.',
+        effectKey.canaryAlert(keyId, window), now);
+      return { outcome: 'canary alert sent', notificationId };
+    });
+    if (result.notificationId) await this.enqueuer.emails([{ payload: { notificationId: result.notificationId } }]);
+    return result.outcome;
+  }
+
+  /** Suggests revoking a key unused for UNUSED_DAYS: once per period of disuse (a use starts a new one). */
+  async unusedKey({ keyId, since }: JobPayloads['unused-key']): Promise<Outcome> {
+    const result = await this.db.transaction(async (manager) => {
+      const key = await manager.findOneBy(ApiKeyEntity, { id: keyId });
+      const now = new Date();
+      if (!key || key.canary || !isActive(key, now)) return { outcome: 'key no longer active' };
+      const idleSince = key.lastUsedAt ?? key.createdAt;
+      if (idleSince.getTime() !== Date.parse(since)) return { outcome: 'used since' };
+      if (now.getTime() - idleSince.getTime() < this.config.UNUSED_DAYS * 86_400_000) return { outcome: 'not idle long enough' };
+      if (!(await claimEffect(this.db, manager, { key: effectKey.unused(keyId, idleSince), apiKeyId: keyId, kind: 'unused' }))) return { outcome: 'already sent' };
+      const idle = describeDays((now.getTime() - idleSince.getTime()) / 86_400_000);
+      const notificationId = await this.notify(manager, key, 'key_unused', `API key "${key.name}" has not been used for ${idle}`,
+        `Your ${key.scope} ${key.environment} key "${key.name}" (${displayApiKey(key)}) has not been used for ${idle} ` +
+          `(${key.lastUsedAt ? `last used ${utc(key.lastUsedAt)}` : 'never used'}). The safest key is one that does not exist: if nothing needs it, revoke it.`,
+        effectKey.unused(keyId, idleSince), now);
+      return { outcome: 'unused reminder sent', notificationId };
+    });
+    if (result.notificationId) await this.enqueuer.emails([{ payload: { notificationId: result.notificationId } }]);
+    return result.outcome;
   }
 
   /** Makes sure the owner of a leaked key is told; the API writes the notification, this e-mails it. */
