@@ -64,8 +64,8 @@ export const ContentScriptMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('keys-detected'), source: DetectionSourceSchema, keys: z.array(DetectedKeySchema) }),
   /** Report a key to `POST /v1/leaks`; the key lives only in this message, never in storage. `url` is absent for opaque-origin frames. */
   z.object({ type: z.literal('report-leak'), key: z.string(), source: LeakSourceSchema, url: z.string().optional() }),
-  /** Record what the user chose for a detection on the sender's site (dismissed). */
-  z.object({ type: z.literal('record-action'), fingerprint: z.string(), action: DetectionActionSchema }),
+  /** Record that the user dismissed a detection on the sender's site (the only choice a page's warning records). */
+  z.object({ type: z.literal('record-action'), fingerprint: z.string(), action: DetectionActionSchema.extract(['dismissed']) }),
   /** The user clicked "Ignore on this site" (a trusted click): stop warning on the sender tab's own site. */
   z.object({ type: z.literal('ignore-this-site') }),
   /** SHA-256 of a key, for a page without `crypto.subtle` (plain http): the answer is the fingerprint, nothing is kept. */
@@ -128,7 +128,7 @@ export type PopupState = z.infer<typeof PopupStateSchema>;
 
 /** The answer each message type gets from the background. */
 export interface ExtensionResponses {
-  'keys-detected': { settings: ExtensionSettings; ignored: boolean };
+  'keys-detected': { ignored: boolean };
   'report-leak': ReportLeakResult;
   'record-action': { ok: true };
   'ignore-this-site': { ok: true };

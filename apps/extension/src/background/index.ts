@@ -117,7 +117,8 @@ const handlers: Handlers = {
       }
       if (fresh.length) await chrome.storage.local.set({ notified: [...notified, ...fresh.map((k) => `${site}|${k.fingerprint}`)].slice(-1000) });
     }
-    return { settings, ignored };
+    // Only what the content script needs: the settings (the ignore list) are no business of a page's.
+    return { ignored };
   },
   'report-leak': async (message, sender) => {
     const body = JSON.stringify({ key: message.key, source: message.source, ...(message.url && /^https?:\/\//.test(message.url) ? { url: message.url } : {}) });
