@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { HealthService } from '../modules/health/health.service.js';
@@ -6,11 +7,19 @@ import { HealthService } from '../modules/health/health.service.js';
 const log = new Logger('Shutdown');
 
 /**
+ * A connection accepted just before the listener closed may not have sent its request yet (a proxy
+ * connects, then writes). It gets this long to do so before idle connections are closed; without
+ * it, the proxy sees a reset for a request it already sent and cannot safely retry.
+ */
+const LINGER_MS = 250;
+
+/**
  * Counts the requests in flight on `server` from now on, and on `stop()` drains them
  * (operations.md "Graceful stop"):
  * 1. stop accepting connections (a proxy in front moves on to another instance at once), and say
  *    `Connection: close` on every answer still to come, so keep-alive clients reconnect elsewhere;
- * 2. wait until every in-flight request has answered, or `timeoutMs` has passed;
+ * 2. wait until every in-flight request has answered and no new one arrived for LINGER_MS on the
+ *    connections already open, or until `timeoutMs` has passed;
  * 3. close the remaining connections, then the application (its database pool, Redis, queues).
  * Nest's own signal hooks are not used: they close the pools before requests finish and end the
  * process by re-raising the signal, where a graceful stop must exit 0.
@@ -36,18 +45,26 @@ export function gracefulStop(app: NestExpressApplication, timeoutMs: number): (s
       draining = true;
       app.get(HealthService).markDraining();
       log.log(`${signal}: no new connections; waiting for ${inFlight.size} request(s) in flight (up to ${timeoutMs} ms)`);
-      server.close();
-      server.closeIdleConnections();
+      // net.Server's close, not http.Server's: the latter also drops connections that have no
+      // request *yet*, which are requests a proxy has already sent (see LINGER_MS).
+      NetServer.prototype.close.call(server);
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-      if (inFlight.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([
-          new Promise<boolean>((done) => (drained = () => done(true))),
-          new Promise<boolean>((done) => (timer = setTimeout(() => done(false), timeoutMs))),
-        ]);
-        clearTimeout(timer);
-        if (!finished) log.warn(`SHUTDOWN_TIMEOUT_MS passed with ${inFlight.size} request(s) unfinished: closing their connections`);
+      const deadline = Date.now() + timeoutMs;
+      const wait = (ms: number, untilDrained: boolean) =>
+        new Promise<void>((done) => {
+          const timer = setTimeout(done, Math.max(0, Math.min(ms, deadline - Date.now())));
+          if (untilDrained)
+            drained = () => {
+              clearTimeout(timer);
+              done();
+            };
+        }).finally(() => (drained = null));
+      while (Date.now() < deadline) {
+        if (inFlight.size > 0) await wait(Infinity, true);
+        await wait(LINGER_MS, false);
+        if (inFlight.size === 0) break;
       }
+      if (inFlight.size > 0) log.warn(`SHUTDOWN_TIMEOUT_MS passed with ${inFlight.size} request(s) unfinished: closing their connections`);
       server.closeAllConnections();
       await app.close();
       log.log('stopped');

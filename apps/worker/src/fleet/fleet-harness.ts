@@ -20,6 +20,26 @@ export const freePort = () =>
     });
   });
 
+const portIsFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/**
+ * The first of `count` consecutive free loopback ports, below Linux's ephemeral range (32768+) so
+ * that no outgoing connection takes one of them between this check and the listen.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    let free = true;
+    for (let port = base; port < base + count && free; port++) free = await portIsFree(port);
+    if (free) return base;
+  }
+}
+
 /** A spawned process with its output kept and its exit awaited. */
 export interface Proc {
   child: ChildProcess;
