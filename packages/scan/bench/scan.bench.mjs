@@ -13,7 +13,7 @@ const TREE_BYTES = 256 * 1024 * 1024;
 const FILE_BYTES = 512 * 1024; // 512 files in 16 folders
 const FOLDERS = 16;
 const KEYS = 100;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const TIME_TARGET = 3;
 const RSS_TARGET_MIB = 200;
 
@@ -86,6 +86,8 @@ function run(command, args) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+// The fastest round too: on a shared machine it is the least disturbed one of each tool.
+const fastest = (values) => Math.min(...values);
 
 async function main() {
   const haveRg = spawnSync('rg', ['--version']).status === 0;
@@ -114,12 +116,14 @@ async function main() {
     }
     const scanMs = median(scanTimes);
     const peakMib = peakKib / 1024;
-    console.log(`tradetally-scan  median ${scanMs.toFixed(0)} ms  (${scanTimes.map((t) => t.toFixed(0)).join(', ')})`);
+    console.log(`tradetally-scan   median ${scanMs.toFixed(0)} ms, fastest ${fastest(scanTimes).toFixed(0)} ms  (${scanTimes.map((t) => t.toFixed(0)).join(', ')})`);
     if (haveRg) {
       const rgMs = median(rgTimes);
       const ratio = scanMs / rgMs;
-      console.log(`rg (bare pattern) median ${rgMs.toFixed(0)} ms  (${rgTimes.map((t) => t.toFixed(0)).join(', ')})`);
-      console.log(`ratio ${ratio.toFixed(2)}x  (target <= ${TIME_TARGET}x)  ${ratio <= TIME_TARGET ? 'OK' : 'OVER TARGET'}`);
+      console.log(`rg (bare pattern) median ${rgMs.toFixed(0)} ms, fastest ${fastest(rgTimes).toFixed(0)} ms  (${rgTimes.map((t) => t.toFixed(0)).join(', ')})`);
+      console.log(
+        `ratio of medians ${ratio.toFixed(2)}x (of fastest rounds ${(fastest(scanTimes) / fastest(rgTimes)).toFixed(2)}x)  (target <= ${TIME_TARGET}x)  ${ratio <= TIME_TARGET ? 'OK' : 'OVER TARGET'}`,
+      );
       if (ratio > TIME_TARGET) process.exitCode = 1;
     } else {
       console.log('rg: not installed (Debian package ripgrep: apt-get install -y ripgrep); skipped the side-by-side comparison');
