@@ -41,6 +41,7 @@ describe('the extension in Chromium', () => {
 
   beforeEach(async () => {
     await settings();
+    await worker.evaluate(() => chrome.storage.session.remove('session'));
     await page?.close();
     page = await context.newPage();
   });
@@ -171,5 +172,33 @@ describe('the extension in Chromium', () => {
     await expect.poll(() => popup.locator('#detections').innerText()).toContain(`${seen.slice(0, 12)}…${seen.slice(-4)}`);
     expect(await popup.locator('#settings').getAttribute('href')).toBe(`${api.url}/`);
     await Promise.all([options.close(), popup.close()]);
+  });
+  it('names the signed-in user\'s own key in the warning, and only theirs', async () => {
+    const email = `own-${Date.now()}@example.com`;
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+    await post('/v1/auth/register', { email, password: 'a long enough password' });
+    const { token } = (await post('/v1/auth/login', { email, password: 'a long enough password' })) as { token: string };
+    const { secret } = (await post('/v1/api-keys', { name: 'Broker import', scope: 'read_write' }, token)) as CreateApiKeyResponse;
+
+    const extensionId = new URL(worker.url()).host;
+    const options = await context.newPage();
+    await options.goto(`chrome-extension://${extensionId}/src/options/index.html`);
+    await options.getByLabel('E-mail').fill(email);
+    await options.getByLabel('Password').fill('a long enough password');
+    await options.getByRole('button', { name: 'Sign in' }).click();
+    await options.getByText(`Signed in as ${email}`, { exact: false }).first().waitFor();
+    await options.close();
+
+    await page.goto(`${pages.url}/form`);
+    const stranger = generateApiKey('live');
+    await paste(page, '#ta', secret);
+    await paste(page, '#in', stranger);
+    await page.locator(alertOf(secret)).waitFor();
+    await page.locator(alertOf(stranger)).waitFor();
+    const own = await warningFor(page, labelOf(secret));
+    await expect.poll(() => own.text()).toContain('Your key "Broker import" — read & write — never used');
+    await page.waitForTimeout(300);
+    expect(await (await warningFor(page, labelOf(stranger))).text()).not.toContain('Your key');
   });
 });

@@ -70,6 +70,8 @@ export const ContentScriptMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ignore-this-site') }),
   /** SHA-256 of a key, for a page without `crypto.subtle` (plain http): the answer is the fingerprint, nothing is kept. */
   z.object({ type: z.literal('fingerprint'), key: z.string().max(200) }),
+  /** Is this key the signed-in user's own? (`POST /v1/api-keys/lookup`); the answer names it in the warning, nothing is kept. */
+  z.object({ type: z.literal('lookup-key'), key: z.string().max(200) }),
 ]);
 
 /** What a content script may send. */
@@ -115,6 +117,12 @@ export const ReportLeakResultSchema = z.object({
 /** The answer to `report-leak`. */
 export type ReportLeakResult = z.infer<typeof ReportLeakResultSchema>;
 
+/** What the warning says about a key that is the signed-in user's own (extension.md, "Your own key"). */
+export const OwnKeySchema = ApiKeySchema.pick({ name: true, scope: true, environment: true, status: true, lastUsedAt: true });
+
+/** What the warning says about the user's own key. */
+export type OwnKey = z.infer<typeof OwnKeySchema>;
+
 /** The answer to `get-popup-state`. */
 export const PopupStateSchema = z.object({
   detections: z.array(DetectionSchema),
@@ -133,6 +141,7 @@ export interface ExtensionResponses {
   'record-action': { ok: true };
   'ignore-this-site': { ok: true };
   fingerprint: { fingerprint: string };
+  'lookup-key': OwnKey | null;
   'ignore-site': { ok: true };
   'get-settings': ExtensionSettings;
   'update-settings': ExtensionSettings;

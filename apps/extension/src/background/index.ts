@@ -145,6 +145,14 @@ const handlers: Handlers = {
     return { ok: true };
   },
   fingerprint: async (message) => ({ fingerprint: await fingerprint(message.key) }),
+  'lookup-key': async (message) => {
+    const { settings } = await load();
+    if (!sessionFor(await readSession(), settings.apiUrl)) return null; // signed out: a warning names no owner
+    const answer = await api.request<ApiKey>('/v1/api-keys/lookup', { method: 'POST', body: JSON.stringify({ key: message.key }) }).catch(() => null);
+    if (!answer?.ok || !answer.body) return null; // 404: not the user's key; anything else: warn as usual
+    const { name, scope, environment, status, lastUsedAt } = answer.body;
+    return { name, scope, environment, status, lastUsedAt };
+  },
   'ignore-site': async (message) => {
     await ignore(message.site);
     return { ok: true };

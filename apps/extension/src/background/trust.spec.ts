@@ -20,7 +20,7 @@ const senders = {
 } satisfies Record<string, Sender>;
 
 const privileged: Array<ExtensionMessage['type']> = ['sign-in', 'sign-out', 'update-settings', 'get-settings', 'get-popup-state', 'clear-history', 'ignore-site'];
-const fromContent: Array<ExtensionMessage['type']> = ['keys-detected', 'report-leak', 'record-action', 'ignore-this-site', 'fingerprint'];
+const fromContent: Array<ExtensionMessage['type']> = ['keys-detected', 'report-leak', 'record-action', 'ignore-this-site', 'fingerprint', 'lookup-key'];
 
 describe('isExtensionPage', () => {
   it('accepts the popup, and the options page even when it runs in a tab', () => {

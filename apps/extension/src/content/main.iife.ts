@@ -1,6 +1,7 @@
 import { DEFAULT_EXTENSION_SETTINGS, type DetectionSource, type ExtensionSettings } from '@tradetally/contracts';
 import { send } from '../shared/messages.js';
 import { reportUrl, siteOf } from '../shared/site.js';
+import { describeOwnKey } from './own-key.js';
 import { type Found, StreamScanner, blockOf, fingerprint, keysIn } from './scan.js';
 import { isOwnHost, showWarning } from './warning.js';
 
@@ -53,6 +54,8 @@ function handle(found: Found[], source: DetectionSource, anchor: Element | null,
       dismiss: () => void fingerprintOf(f.key).then((fp) => send({ type: 'record-action', fingerprint: fp, action: 'dismissed' })),
     });
     warnings.set(f.key, warning);
+    // Signed in, the warning names the user's own key; asked once per key for the page's life.
+    void send({ type: 'lookup-key', key: f.key }).then((own) => own && warning.setOwner(describeOwnKey(own)), () => undefined);
     visible.push(warning);
     if (visible.length > MAX_VISIBLE) visible.shift()?.remove();
     if (source === 'page' && f.env === 'live' && settings.autoRevokePageKeys) {

@@ -18,6 +18,8 @@ button { font: inherit; font-size: 13px; border-radius: 6px; border: 1px solid #
 button.primary { background: #c2410c; color: #fff; border-color: #c2410c; }
 button:disabled { opacity: .6; cursor: default; }
 .status { margin-top: 8px; font-weight: 600; }
+.owner { margin-top: 6px; font-weight: 600; }
+.owner:empty { display: none; }
 `;
 
 /** The hosts this script made: the scanner skips these, and only these (never by tag name). */
@@ -36,6 +38,7 @@ function parts(): { sheet: CSSStyleSheet; template: HTMLTemplateElement } {
     sheet.replaceSync(STYLE);
     template = document.createElement('template');
     template.innerHTML = `<div class="box" role="alert"><strong></strong><span class="text"></span>
+      <div class="owner"></div>
       <div class="row">
         <button class="primary" data-action="revoke">Revoke this key now</button>
         <button data-action="ignore">Ignore on this site</button>
@@ -51,7 +54,7 @@ function parts(): { sheet: CSSStyleSheet; template: HTMLTemplateElement } {
  * page's scripts cannot reach its text or buttons (`host.shadowRoot` is null to them). Its host
  * carries data-tradetally-alert="prefix…last4" for tests and page authors.
  */
-export function showWarning(found: Found, how: 'paste' | 'input' | 'page', anchor: Element | null, blocked: boolean, actions: WarningActions): { setStatus(text: string): void; remove(): void } {
+export function showWarning(found: Found, how: 'paste' | 'input' | 'page', anchor: Element | null, blocked: boolean, actions: WarningActions): { setStatus(text: string): void; setOwner(text: string): void; remove(): void } {
   const host = document.createElement('tradetally-alert');
   host.setAttribute('data-tradetally-alert', `${found.prefix}…${found.last4}`);
   hosts.add(host);
@@ -101,5 +104,6 @@ export function showWarning(found: Found, how: 'paste' | 'input' | 'page', ancho
     }
   });
   document.documentElement.appendChild(host);
-  return { setStatus: (text) => (status.textContent = text), remove };
+  const owner = root.querySelector('.owner') as HTMLElement;
+  return { setStatus: (text) => (status.textContent = text), setOwner: (text) => (owner.textContent = text), remove };
 }
