@@ -28,3 +28,26 @@ export function within(iso: string | null, days: number, now = Date.now()): bool
   const at = Date.parse(iso);
   return at > now && at - now <= days * DAY;
 }
+
+const BROWSERS: [RegExp, string][] = [
+  [/\bEdg\/(\d+)/, 'Edge'],
+  [/\bFirefox\/(\d+)/, 'Firefox'],
+  [/\b(?:Chrome|Chromium|HeadlessChrome)\/(\d+)/, 'Chrome'],
+  [/\bVersion\/(\d+)[^ ]* (?:Mobile\/\S+ )?Safari\//, 'Safari'],
+];
+
+/**
+ * A user agent short enough for a table cell: "curl/8.5.0", "python-requests/2.31.0", "Chrome 131".
+ * Browsers all start with "Mozilla/5.0 (…)", so for them the product that matters is found further in.
+ */
+export function shortAgent(agent: string, max = 32): string {
+  const ua = agent.trim();
+  if (ua.startsWith('Mozilla/')) {
+    for (const [pattern, name] of BROWSERS) {
+      const match = pattern.exec(ua);
+      if (match) return `${name} ${match[1]}`;
+    }
+  }
+  const first = ua.split(/\s+/)[0] ?? '';
+  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+}
