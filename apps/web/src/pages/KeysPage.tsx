@@ -1,27 +1,111 @@
-import type { ApiKey, AuditEvent, Notification, User } from '@tradetally/contracts';
+import type { ApiKey, AuditEvent, Notification, UsageDay, User } from '@tradetally/contracts';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import { summarizeAllowedIps } from '../allowed-ips.js';
 import { EmailBanner } from '../components/EmailBanner.js';
-import { CreateKeyDialog, RevokeDialog, RotateDialog, rotationNote } from '../components/KeyDialogs.js';
+import { type CreateKeyInitial, CreateKeyDialog, EditKeyDialog, RevokeDialog, RotateDialog, rotationNote } from '../components/KeyDialogs.js';
 import { ErrorNote, Modal } from '../components/Modal.js';
 import { SecretDialog } from '../components/SecretDialog.js';
-import { relative, when, within } from '../format.js';
+import { UsageChart } from '../components/UsageChart.js';
+import { relative, shortAgent, when, within } from '../format.js';
 import { type ReviewItem, reviewKeys } from '../review.js';
 
 type Dialog =
-  | { kind: 'create' }
+  // `replaces`: the key a self-rotating replacement is made for, named in the secret dialog's note.
+  | { kind: 'create'; decoy?: boolean; initial?: CreateKeyInitial; replaces?: ApiKey }
+  | { kind: 'edit'; key: ApiKey }
   | { kind: 'rotate'; key: ApiKey; grace?: number }
   | { kind: 'revoke'; key: ApiKey }
   | { kind: 'history'; key: ApiKey }
   // The only place a secret ever lives: this state, until the dialog is closed.
   | { kind: 'secret'; secret: string; heading: string; note?: string };
 
-const FIX_LABEL: Record<ReviewItem['fix'], string> = { rotate: 'Rotate', revoke: 'Revoke', replace: 'Set up a replacement' };
+const FIX_LABEL: Record<ReviewItem['fix'], string> = { rotate: 'Rotate', revoke: 'Revoke', replace: 'Set up a replacement', self_rotate: 'Replace with a self-rotating key' };
+
+// A canary alert should not wait for a reload: notifications are fetched again this often while the tab is visible.
+const NOTIFICATION_POLL_MS = 30_000;
+
+/** What the review's one-click fix opens. */
+function fixDialog(item: ReviewItem): Dialog {
+  const key = item.key;
+  switch (item.fix) {
+    case 'revoke':
+      return { kind: 'revoke', key };
+    case 'self_rotate':
+      // `selfRotate` can be chosen only when a key is made, so the fix is a copy that rotates itself.
+      return { kind: 'create', replaces: key, initial: { name: key.name, scope: key.scope, environment: key.environment, allowedIps: key.allowedIps, selfRotate: true } };
+    case 'replace':
+      return { kind: 'rotate', key, grace: 1440 };
+    case 'rotate':
+      return { kind: 'rotate', key, grace: 60 };
+  }
+}
 
 function StatusBadge({ apiKey }: { apiKey: ApiKey }) {
   const grace = apiKey.status === 'active' && apiKey.graceEndsAt;
   const label = grace ? `rotating — ends ${relative(apiKey.graceEndsAt as string)}` : apiKey.status === 'revoked' && apiKey.revokeReason ? `revoked (${apiKey.revokeReason.replace('_', ' ')})` : apiKey.status;
-  return <span class={`badge ${grace ? 'rotating' : apiKey.status}`}>{label}</span>;
+  return (
+    <>
+      {apiKey.canary ? (
+        <span class="badge decoy" title="A decoy: any use alerts you and grants nothing">
+          Decoy
+        </span>
+      ) : null}{' '}
+      <span class={`badge ${grace ? 'rotating' : apiKey.status}`}>{label}</span>
+    </>
+  );
+}
+
+/** Where a key may be used from and whether it renews itself, in a line each under its access. */
+function KeyRules({ apiKey }: { apiKey: ApiKey }) {
+  return (
+    <>
+      {apiKey.allowedIps ? (
+        <small class="rule" title={`Works only from ${apiKey.allowedIps.join(', ')}`} data-testid="allowed-ips">
+          only from {summarizeAllowedIps(apiKey.allowedIps)}
+        </small>
+      ) : null}
+      {apiKey.selfRotate ? (
+        <small class="rule" title="Its integration renews it with POST /v1/api-keys/self/rotate" data-testid="self-rotate">
+          ↻ rotates itself
+        </small>
+      ) : null}
+    </>
+  );
+}
+
+/** When a key was last used, and from which address and client (the user agent, shortened; whole on hover). */
+function LastUsed({ apiKey }: { apiKey: ApiKey }) {
+  if (!apiKey.lastUsedAt) return <>never</>;
+  return (
+    <>
+      <span title={when(apiKey.lastUsedAt)}>{relative(apiKey.lastUsedAt)}</span>
+      {apiKey.lastUsedIp || apiKey.lastUsedUserAgent ? (
+        <small class="rule" data-testid="last-used-from">
+          {apiKey.lastUsedIp ? <code>{apiKey.lastUsedIp}</code> : null}
+          {apiKey.lastUsedIp && apiKey.lastUsedUserAgent ? ' · ' : null}
+          {apiKey.lastUsedUserAgent ? <span title={apiKey.lastUsedUserAgent}>{shortAgent(apiKey.lastUsedUserAgent)}</span> : null}
+        </small>
+      ) : null}
+    </>
+  );
+}
+
+/** Unread canary alerts: someone has a decoy key. Shown above everything else until marked read. */
+function CanaryAlerts(props: { alerts: Notification[]; onRead: (id: string) => void }) {
+  return (
+    <>
+      {props.alerts.map((note) => (
+        <div key={note.id} class="canary-banner" role="alert" data-testid="canary-banner">
+          <strong>⚠ {note.title}</strong> <small>{relative(note.createdAt)}</small>
+          <p>{note.body}</p>
+          <button type="button" class="contrast" onClick={() => props.onRead(note.id)}>
+            Mark read
+          </button>
+        </div>
+      ))}
+    </>
+  );
 }
 
 /** The API Key settings page: review, list, create, rotate, revoke, notifications and history. */
@@ -52,12 +136,21 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
     void load();
   }, [load]);
 
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'visible') return;
+      api.notifications().then((notes) => setNotifications(notes.data), () => undefined);
+    }, NOTIFICATION_POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
+
   const close = () => {
     setDialog(null);
     void load();
   };
   const review = reviewKeys(allKeys);
   const unread = notifications.filter((n) => !n.readAt);
+  const markRead = (id: string) => void api.markRead(id).then(load, (e: Error) => setError(e.message));
 
   return (
     <main class="container">
@@ -78,6 +171,7 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
           </li>
         </ul>
       </nav>
+      <CanaryAlerts alerts={unread.filter((n) => n.type === 'key_canary_triggered')} onRead={markRead} />
       <EmailBanner user={props.user} />
       <ErrorNote error={error} />
 
@@ -92,11 +186,7 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
                 <span>
                   <strong>{item.key.name}</strong> <code>{item.key.prefix}…{item.key.last4}</code> {item.why}.
                 </span>{' '}
-                <button
-                  type="button"
-                  class="outline"
-                  onClick={() => setDialog(item.fix === 'revoke' ? { kind: 'revoke', key: item.key } : { kind: 'rotate', key: item.key, grace: item.fix === 'replace' ? 1440 : 60 })}
-                >
+                <button type="button" class="outline" data-fix={item.fix} onClick={() => setDialog(fixDialog(item))}>
                   {FIX_LABEL[item.fix]}
                 </button>
               </li>
@@ -116,9 +206,14 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
               All
             </button>
           </fieldset>
-          <button type="button" onClick={() => setDialog({ kind: 'create' })}>
-            Create key
-          </button>
+          <div class="create">
+            <button type="button" onClick={() => setDialog({ kind: 'create' })}>
+              Create key
+            </button>
+            <button type="button" class="secondary outline" onClick={() => setDialog({ kind: 'create', decoy: true })}>
+              Create a decoy key
+            </button>
+          </div>
         </div>
         <div class="overflow-auto">
           <table class="striped" data-testid="keys">
@@ -143,7 +238,7 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
                 </tr>
               ) : null}
               {keys.map((key) => (
-                <tr key={key.id} data-key-id={key.id} data-status={key.status}>
+                <tr key={key.id} data-key-id={key.id} data-status={key.status} data-canary={key.canary ? 'true' : undefined}>
                   <th scope="row">{key.name}</th>
                   <td>
                     <code>
@@ -151,7 +246,8 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
                     </code>
                   </td>
                   <td>
-                    {key.scope === 'read' ? 'read' : 'read & write'} · {key.environment}
+                    {key.canary ? 'decoy' : key.scope === 'read' ? 'read' : 'read & write'} · {key.environment}
+                    <KeyRules apiKey={key} />
                   </td>
                   <td>
                     <StatusBadge apiKey={key} />
@@ -160,9 +256,11 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
                   <td title={key.expiresAt ? when(key.expiresAt) : undefined} class={within(key.expiresAt, 7) && key.status === 'active' ? 'warning' : ''}>
                     {key.expiresAt ? (within(key.expiresAt, 7) && key.status === 'active' ? `⚠ ${relative(key.expiresAt)}` : relative(key.expiresAt)) : 'never'}
                   </td>
-                  <td>{key.lastUsedAt ? relative(key.lastUsedAt) : 'never'}</td>
+                  <td>
+                    <LastUsed apiKey={key} />
+                  </td>
                   <td class="actions">
-                    {key.status === 'active' && !key.rotatedToId ? (
+                    {key.status === 'active' && !key.rotatedToId && !key.canary ? (
                       <button type="button" class="outline" aria-label={`Rotate ${key.name}`} onClick={() => setDialog({ kind: 'rotate', key })}>
                         Rotate
                       </button>
@@ -170,6 +268,11 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
                     {key.status === 'active' ? (
                       <button type="button" class="outline contrast" aria-label={`Revoke ${key.name}`} onClick={() => setDialog({ kind: 'revoke', key })}>
                         Revoke
+                      </button>
+                    ) : null}
+                    {key.status === 'active' ? (
+                      <button type="button" class="outline secondary" aria-label={`Edit ${key.name}`} onClick={() => setDialog({ kind: 'edit', key })}>
+                        Edit
                       </button>
                     ) : null}
                     <button type="button" class="outline secondary" aria-label={`History of ${key.name}`} onClick={() => setDialog({ kind: 'history', key })}>
@@ -194,7 +297,7 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
               <strong>{note.title}</strong> <small>{relative(note.createdAt)}</small>
               <p>{note.body}</p>
               {note.readAt ? null : (
-                <button type="button" class="outline secondary" onClick={() => void api.markRead(note.id).then(load)}>
+                <button type="button" class="outline secondary" onClick={() => markRead(note.id)}>
                   Mark read
                 </button>
               )}
@@ -204,8 +307,14 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
       </section>
 
       {dialog?.kind === 'create' ? (
-        <CreateKeyDialog onClose={close} onCreated={(result) => setDialog({ kind: 'secret', secret: result.secret, heading: `Key “${result.apiKey.name}” created` })} />
+        <CreateKeyDialog
+          decoy={dialog.decoy}
+          initial={dialog.initial}
+          onClose={close}
+          onCreated={(result) => setDialog({ kind: 'secret', secret: result.secret, heading: `${result.apiKey.canary ? 'Decoy key' : 'Key'} “${result.apiKey.name}” created`, note: createdNote(result.apiKey, dialog.replaces) })}
+        />
       ) : null}
+      {dialog?.kind === 'edit' ? <EditKeyDialog apiKey={dialog.key} onClose={close} onSaved={close} /> : null}
       {dialog?.kind === 'rotate' ? (
         <RotateDialog
           apiKey={dialog.key}
@@ -221,12 +330,21 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
   );
 }
 
-/** A key's audit trail. */
+/** The note under a new key's secret: where a decoy goes, or what to do with the key a replacement replaces. */
+function createdNote(created: ApiKey, replaces: ApiKey | undefined): string | undefined {
+  if (created.canary) return 'Plant it where an intruder would look. It never works; any use alerts you here and by e-mail.';
+  if (replaces) return `Switch your integration to this key, then revoke the old one (${replaces.prefix}…${replaces.last4}).${created.selfRotate ? ' This one renews itself.' : ''}`;
+  return undefined;
+}
+
+/** A key's use over the last 30 days, then its audit trail. */
 function HistoryDialog(props: { apiKey: ApiKey; onClose: () => void }) {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
+  const [usage, setUsage] = useState<UsageDay[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.audit(props.apiKey.id).then((page) => setEvents(page.data), (e: Error) => setError(e.message));
+    api.usage(props.apiKey.id, 30).then((answer) => setUsage(answer.data), (e: Error) => setError(e.message));
   }, [props.apiKey.id]);
   return (
     <Modal labelledBy="history-heading" testId="history-dialog" onCancel={props.onClose}>
@@ -234,6 +352,9 @@ function HistoryDialog(props: { apiKey: ApiKey; onClose: () => void }) {
         <h2 id="history-heading">History of “{props.apiKey.name}”</h2>
       </header>
       <ErrorNote error={error} />
+      <h3>Use in the last 30 days</h3>
+      {usage === null ? <p aria-busy="true">Loading…</p> : <UsageChart name={props.apiKey.name} days={usage} />}
+      <h3>Events</h3>
       {events === null ? <p aria-busy="true">Loading…</p> : null}
       <ol>
         {(events ?? []).map((event) => (
