@@ -51,6 +51,20 @@ describe('TradeTallyError', () => {
     });
   });
 
+  it('is a typed error, not a SyntaxError, when a 200 is not JSON', async () => {
+    const tt = new TradeTallyClient({ baseUrl: 'http://api.test', fetch: fakeFetch(() => new Response('<html>login portal</html>', { status: 200 })) });
+    await expect(tt.trades.list()).rejects.toMatchObject({ name: 'TradeTallyError', status: 200, code: 'internal_error' });
+  });
+
+  it('gives up on a hung attempt after timeoutMs: network_error, a GET tried again, a POST not', async () => {
+    const hung = fakeFetch((_call, _url, init) => new Promise<Response>((_done, fail) => init.signal?.addEventListener('abort', () => fail(init.signal?.reason))));
+    const tt = new TradeTallyClient({ baseUrl: 'http://api.test', fetch: hung, timeoutMs: 50, retries: 1 });
+    await expect(tt.trades.list()).rejects.toMatchObject({ status: 0, code: 'network_error' });
+    expect(hung.calls).toHaveLength(2);
+    await expect(tt.trades.delete('id')).rejects.toMatchObject({ status: 0, code: 'network_error' });
+    expect(hung.calls).toHaveLength(3);
+  });
+
   it('reads Retry-After as seconds or as an HTTP date', () => {
     expect(parseRetryAfter('7')).toBe(7);
     expect(parseRetryAfter(new Date(Date.now() + 3_000).toUTCString())).toBeGreaterThanOrEqual(2);

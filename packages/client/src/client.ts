@@ -44,6 +44,8 @@ export interface TradeTallyClientOptions {
   retries?: number;
   /** A `Retry-After` longer than this many seconds is not waited out: the call throws instead. Default 60. */
   maxRetryAfterSeconds?: number;
+  /** An attempt without an answer after this many milliseconds fails as `network_error` (a hung connection must not hang the integration). Default 30000. */
+  timeoutMs?: number;
 }
 
 /** Which credential a route takes: an API key, a session, either, or none. */
@@ -82,6 +84,7 @@ const BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
 const DEFAULT_RETRIES = 2;
 const DEFAULT_MAX_RETRY_AFTER = 60;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
@@ -98,6 +101,7 @@ export class TradeTallyClient {
   readonly baseUrl: string;
   readonly retries: number;
   readonly maxRetryAfterSeconds: number;
+  readonly timeoutMs: number;
   #apiKey: string | null;
   #session: string | null | (() => string | null | undefined);
   readonly #fetch: FetchLike;
@@ -108,6 +112,7 @@ export class TradeTallyClient {
     this.#session = options.sessionToken ?? null;
     this.retries = Math.max(0, Math.floor(options.retries ?? DEFAULT_RETRIES));
     this.maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Bound late: a browser's fetch throws "Illegal invocation" when called detached from window.
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
@@ -185,14 +190,17 @@ export class TradeTallyClient {
       body = JSON.stringify(options.json);
       headers['content-type'] = options.contentType ?? 'application/json';
     }
-    const init: RequestInit = { method, headers, body, cache: 'no-store' };
     const idempotent = method === 'GET' || method === 'HEAD';
 
     for (let attempt = 0; ; attempt++) {
       const left = attempt < this.retries;
-      let response: Response;
+      let answer: { status: number; ok: boolean; retryAfter: string | null; text: string };
+      // One timer per attempt, cleared once the body is read: AbortSignal.timeout() costs ~20 µs a call.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error(`no answer in ${this.timeoutMs} ms`)), this.timeoutMs);
       try {
-        response = await this.#fetch(url, init);
+        const response = await this.#fetch(url, { method, headers, body, cache: 'no-store', signal: controller.signal });
+        answer = { status: response.status, ok: response.ok, retryAfter: response.headers.get('retry-after'), text: await response.text() };
       } catch (cause) {
         // The request may have reached the server: only a read may be sent again.
         if (idempotent && left) {
@@ -201,15 +209,20 @@ export class TradeTallyClient {
         }
         const reason = cause instanceof Error ? (cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message) : String(cause);
         throw new TradeTallyError({ status: 0, code: 'network_error', detail: `No answer from ${this.baseUrl} (${reason}).`, request: label, cause });
+      } finally {
+        clearTimeout(timer);
       }
-      if (response.ok) {
-        if (response.status === 204) return undefined as T;
-        const text = await response.text();
-        return (text ? JSON.parse(text) : undefined) as T;
+      if (answer.ok) {
+        if (answer.status === 204 || answer.text === '') return undefined as T;
+        try {
+          return JSON.parse(answer.text) as T;
+        } catch (cause) {
+          // A proxy's page where the API's JSON should be: typed like any other failure, never a SyntaxError.
+          throw new TradeTallyError({ status: answer.status, code: 'internal_error', detail: 'The answer was not JSON.', request: label, cause });
+        }
       }
-      const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-      const text = await response.text().catch(() => '');
-      if (left && (isRefusal(response.status) || (idempotent && response.status >= 500))) {
+      const retryAfter = parseRetryAfter(answer.retryAfter);
+      if (left && (isRefusal(answer.status) || (idempotent && answer.status >= 500))) {
         if (retryAfter === null || retryAfter <= this.maxRetryAfterSeconds) {
           await sleep(retryAfter !== null ? retryAfter * 1000 : Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** attempt));
           continue;
@@ -217,11 +230,11 @@ export class TradeTallyClient {
       }
       let parsed: unknown = null;
       try {
-        parsed = text ? JSON.parse(text) : null;
+        parsed = answer.text ? JSON.parse(answer.text) : null;
       } catch {
         // Not problem details (a proxy's error page): the status decides the code.
       }
-      throw TradeTallyError.fromAnswer(response.status, parsed, retryAfter, label);
+      throw TradeTallyError.fromAnswer(answer.status, parsed, retryAfter, label);
     }
   }
 
