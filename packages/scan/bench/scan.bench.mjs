@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_KEY_PATTERN, generateApiKey } from '@tradetally/contracts';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'tradetally-scan.mjs');
 const TREE_BYTES = 256 * 1024 * 1024;
 const FILE_BYTES = 512 * 1024; // 512 files in 16 folders
 const FOLDERS = 16;

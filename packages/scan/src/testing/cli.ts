@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { type ApiKeyEnvironment, findApiKeys, generateApiKey } from '@tradetally/contracts';
 import { expect } from 'vitest';
 
-/** The built command, run as users run it: `npm run build` (turbo's test task builds first). */
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The command as npm links it (bin/ loads the bundle `npm run build` makes; turbo's test task builds first). */
+export const CLI = fileURLToPath(new URL('../../bin/tradetally-scan.mjs', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../dist/tradetally-scan.mjs', import.meta.url));
 
 /** Every key the tests made: no output of the command may contain any of them. */
 const secrets = new Set<string>();
@@ -57,7 +58,7 @@ export interface Run {
 
 /** Runs `tradetally-scan` and checks that neither stream shows any key the tests made. */
 export async function runCli(args: string[], options: { cwd: string; input?: string | Buffer; env?: Record<string, string> }): Promise<Run> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build -w @tradetally/scan first`);
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build -w @tradetally/scan first`);
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
     env: { ...process.env, TRADETALLY_API_URL: '', ...options.env },
