@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// The CLI is tested as users run it (the built dist/cli.js in a child process), so files run one at a time.
+// The command is tested as users run it (the built bin in a child process), so files run one at a time.
 export default defineConfig({
   test: { environment: 'node', include: ['src/**/*.spec.ts'], testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false },
 });
