@@ -160,6 +160,12 @@ describe.each(DATABASE_KINDS)('the client against the real API on %s', (kind) =>
     await expectCode(reader.trades.list(), 'api_key_revoked', 401);
   });
 
+  it('surfaces the HTTP parser\'s and the GitHub route\'s refusals typed too', async () => {
+    // A 20 KB credential overflows Node's 16 KiB header limit: the API answers before any route runs.
+    await expectCode(client({ sessionToken: `tts_${'x'.repeat(20_000)}` }).auth.me(), 'request_header_too_large', 431);
+    await expectCode(client().request('POST', '/v1/leaks/github', { text: '[]', contentType: 'application/json', credential: 'none' }), 'invalid_signature', 401);
+  });
+
   it('serves a key its own record and lets it rotate itself only when it may', async () => {
     const { tt: owner } = await signedIn();
     await expectCode(owner.keys.self(), 'api_key_required', 403);
