@@ -8,7 +8,8 @@ import { isOwnHost, showWarning } from './warning.js';
 // The content script: watches pastes, typing and page text for TradeTally keys. Raw keys live
 // only in this script's memory (for the "Revoke this key now" report) and never in storage. The
 // page may be hostile: it sees only the warning's host element, never its buttons, and the
-// background accepts nothing from here but findings, reports and a trusted click's choice.
+// background accepts nothing from here but findings, reports, questions about a key it found and
+// a trusted click's choice.
 
 // The same name the background derives from this frame's sender, so the ignore list matches.
 const site = siteOf(location.origin, location.href);
@@ -28,6 +29,11 @@ const ignored = () => settings.ignoredSites.includes(site);
 /** A key's fingerprint; a plain-http page's content script has no crypto.subtle, the worker always does. */
 const fingerprintOf = (key: string): Promise<string> =>
   globalThis.crypto?.subtle ? fingerprint(key) : send({ type: 'fingerprint', key }).then((answer) => answer.fingerprint);
+
+/** Lookups per page at most: a page full of fake keys (valid checksums are free) gets no more API calls. */
+const MAX_LOOKUPS = 10;
+let lookups = 0;
+
 const warnings = new Map<string, ReturnType<typeof showWarning>>();
 /** At most this many warnings on screen; an older one gives way (its key is still remembered). */
 const MAX_VISIBLE = 3;
@@ -55,7 +61,7 @@ function handle(found: Found[], source: DetectionSource, anchor: Element | null,
     });
     warnings.set(f.key, warning);
     // Signed in, the warning names the user's own key; asked once per key for the page's life.
-    void send({ type: 'lookup-key', key: f.key }).then((own) => own && warning.setOwner(describeOwnKey(own)), () => undefined);
+    if (lookups++ < MAX_LOOKUPS) void send({ type: 'lookup-key', key: f.key }).then((own) => own && warning.setOwner(describeOwnKey(own)), () => undefined);
     visible.push(warning);
     if (visible.length > MAX_VISIBLE) visible.shift()?.remove();
     if (source === 'page' && f.env === 'live' && settings.autoRevokePageKeys) {
