@@ -27,7 +27,7 @@ const self = { id: chrome.runtime.id, baseUrl: chrome.runtime.getURL('') };
 
 // TRUSTED_CONTEXTS is the default; setting it again undoes any earlier widening, which Chrome keeps
 // across restarts.
-void chrome.storage.session.setAccessLevel({ accessLevel: chrome.storage.AccessLevel.TRUSTED_CONTEXTS });
+chrome.storage.session.setAccessLevel({ accessLevel: chrome.storage.AccessLevel.TRUSTED_CONTEXTS }).catch(() => undefined);
 
 interface Stored {
   settings?: Partial<ExtensionSettings>;
