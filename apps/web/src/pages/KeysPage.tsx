@@ -270,7 +270,7 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
                         Revoke
                       </button>
                     ) : null}
-                    {key.status === 'active' ? (
+                    {key.status === 'active' && !key.rotatedToId ? (
                       <button type="button" class="outline secondary" aria-label={`Edit ${key.name}`} onClick={() => setDialog({ kind: 'edit', key })}>
                         Edit
                       </button>
