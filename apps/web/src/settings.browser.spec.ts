@@ -336,4 +336,47 @@ describe('the API Key settings page in Chromium', () => {
     expect(await banner.count()).toBe(0);
     await mine.close();
   });
+
+  it('suggests revoking a key unused for 30 days and replacing one due for rotation with a key that rotates itself', async () => {
+    const mine = await signUp('reviewer@example.com');
+    const token = await mine.evaluate(() => sessionStorage.getItem('tradetally.session'));
+    const make = (name: string) =>
+      fetch(`${product.url}/v1/api-keys`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name, scope: 'read', expiresAt: new Date(Date.now() + 100 * 86_400_000).toISOString(), allowedIps: ['127.0.0.1'] }) })
+        .then((r) => r.json() as Promise<{ apiKey: { id: string } }>);
+    const idle = await make('Forgotten export');
+    const ageing = await make('Portfolio sync');
+    // Ages the API cannot fake: made 45 days ago and never used; made 88 days ago, so due for rotation (90 days) in 2.
+    const db = await openDb(product.databaseUrl, { migrate: false });
+    await db.query('UPDATE api_keys SET created_at = $1 WHERE id = $2', [new Date(Date.now() - 45 * 86_400_000), idle.apiKey.id]);
+    await db.query('UPDATE api_keys SET created_at = $1 WHERE id = $2', [new Date(Date.now() - 88 * 86_400_000), ageing.apiKey.id]);
+    await db.close();
+    await mine.reload();
+    const review = mine.getByTestId('review');
+    await review.waitFor();
+
+    const unused = review.locator('li', { hasText: 'Forgotten export' }).filter({ hasText: 'never been used' });
+    expect(await unused.innerText()).toContain('has never been used in the 45 days since it was made');
+    await unused.getByRole('button', { name: 'Revoke' }).click();
+    await mine.getByTestId('revoke-dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await mine.getByTestId('revoke-dialog').waitFor({ state: 'detached' });
+    await mine.waitForFunction(() => !document.querySelector('[data-testid="review"]')?.textContent?.includes('Forgotten export'));
+    expect(await rowOn(mine, 'Forgotten export').count()).toBe(0); // the list shows active keys
+
+    const due = review.locator('li', { hasText: 'Portfolio sync' }).filter({ hasText: 'due for rotation' });
+    expect(await due.innerText()).toContain('is due for rotation in 2 days');
+    await due.getByRole('button', { name: 'Replace with a self-rotating key' }).click();
+    const create = mine.getByTestId('create-dialog');
+    expect(await create.getByLabel('Name').inputValue()).toBe('Portfolio sync');
+    expect(await create.getByLabel('Allowed addresses').inputValue()).toBe('127.0.0.1');
+    expect(await create.getByLabel('Let this key rotate itself').isChecked()).toBe(true);
+    await create.getByRole('button', { name: 'Create key' }).click();
+    await mine.getByTestId('secret-dialog').getByText('then revoke the old one', { exact: false }).waitFor();
+    await takeSecret(mine);
+    await mine.waitForFunction(() => document.querySelectorAll('table[data-testid="keys"] tbody tr').length === 2);
+    const rows = await rowOn(mine, 'Portfolio sync').allInnerTexts();
+    expect(rows.filter((t) => t.includes('rotates itself'))).toHaveLength(1);
+    // The new key does not wait for anyone, so only the old one is still due.
+    expect(await review.locator('li', { hasText: 'due for rotation' }).count()).toBe(1);
+    await mine.close();
+  });
 });
