@@ -98,7 +98,7 @@ function nginxBinary() {
 
 async function answers(url) {
   try {
-    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).status;
+    return (await fetch(url, { signal: globalThis.AbortSignal.timeout(2000) })).status;
   } catch {
     return 0;
   }

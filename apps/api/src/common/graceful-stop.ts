@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Server as NetServer } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { HealthService } from '../modules/health/health.service.js';
@@ -7,19 +7,20 @@ import { HealthService } from '../modules/health/health.service.js';
 const log = new Logger('Shutdown');
 
 /**
- * A connection accepted just before the listener closed may not have sent its request yet (a proxy
- * connects, then writes). It gets this long to do so before idle connections are closed; without
- * it, the proxy sees a reset for a request it already sent and cannot safely retry.
+ * After the last answer, how long to wait for more requests on connections already open before
+ * closing them. Connections that have never carried a request are waited for on their own (they
+ * are a proxy that connected and is about to send; closing them would reset a request it sent).
  */
-const LINGER_MS = 250;
+const LINGER_MS = 100;
 
 /**
  * Counts the requests in flight on `server` from now on, and on `stop()` drains them
  * (operations.md "Graceful stop"):
  * 1. stop accepting connections (a proxy in front moves on to another instance at once), and say
  *    `Connection: close` on every answer still to come, so keep-alive clients reconnect elsewhere;
- * 2. wait until every in-flight request has answered and no new one arrived for LINGER_MS on the
- *    connections already open, or until `timeoutMs` has passed;
+ * 2. wait until every in-flight request has answered, every connection accepted before the
+ *    listener closed has sent its request (and been answered), and no new one arrived for LINGER_MS,
+ *    or until `timeoutMs` has passed;
  * 3. close the remaining connections, then the application (its database pool, Redis, queues).
  * Nest's own signal hooks are not used: they close the pools before requests finish and end the
  * process by re-raising the signal, where a graceful stop must exit 0.
@@ -27,15 +28,28 @@ const LINGER_MS = 250;
 export function gracefulStop(app: NestExpressApplication, timeoutMs: number): (signal: string) => Promise<void> {
   const server = app.getHttpServer() as Server;
   const inFlight = new Set<ServerResponse>();
+  /** Accepted connections that have not sent a request yet. */
+  const fresh = new Set<Socket>();
   let draining = false;
   let drained: (() => void) | null = null;
+  const settle = () => {
+    if (inFlight.size === 0 && fresh.size === 0) drained?.();
+  };
 
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  server.on('connection', (socket: Socket) => {
+    fresh.add(socket);
+    socket.once('close', () => {
+      fresh.delete(socket);
+      settle();
+    });
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    fresh.delete(req.socket);
     inFlight.add(res);
     if (draining && !res.headersSent) res.setHeader('Connection', 'close');
     res.on('close', () => {
       inFlight.delete(res);
-      if (inFlight.size === 0) drained?.();
+      settle();
     });
   });
 
@@ -46,7 +60,7 @@ export function gracefulStop(app: NestExpressApplication, timeoutMs: number): (s
       app.get(HealthService).markDraining();
       log.log(`${signal}: no new connections; waiting for ${inFlight.size} request(s) in flight (up to ${timeoutMs} ms)`);
       // net.Server's close, not http.Server's: the latter also drops connections that have no
-      // request *yet*, which are requests a proxy has already sent (see LINGER_MS).
+      // request *yet*, which are requests a proxy has already sent (see `fresh`).
       NetServer.prototype.close.call(server);
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const deadline = Date.now() + timeoutMs;
@@ -60,9 +74,9 @@ export function gracefulStop(app: NestExpressApplication, timeoutMs: number): (s
             };
         }).finally(() => (drained = null));
       while (Date.now() < deadline) {
-        if (inFlight.size > 0) await wait(Infinity, true);
+        if (inFlight.size > 0 || fresh.size > 0) await wait(Infinity, true);
         await wait(LINGER_MS, false);
-        if (inFlight.size === 0) break;
+        if (inFlight.size === 0 && fresh.size === 0) break;
       }
       if (inFlight.size > 0) log.warn(`SHUTDOWN_TIMEOUT_MS passed with ${inFlight.size} request(s) unfinished: closing their connections`);
       server.closeAllConnections();

@@ -47,6 +47,8 @@ describe.skipIf(!(await pgAnswers()) || !(await import('node:fs')).existsSync('/
     await load;
 
     const failed = answers.filter((a) => a.status !== 200 && a.status !== 201);
+    // On a failure, what nginx saw (refused connects are it moving on from a stopping API).
+    if (failed.length) console.error(cluster.output.filter((l) => l.startsWith('nginx') && !l.includes('(111: Connection refused)')).join('\n'));
     expect(failed.map((a) => [a.status, a.body])).toEqual([]);
     const seed = await Seeder.open(database.url);
     const rows = await seed.db.query<{ external_id: string }>('SELECT external_id FROM trades');
