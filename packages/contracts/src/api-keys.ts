@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_KEY_ENVIRONMENTS, isValidApiKey } from './key-format.js';
+import { DAY_MS } from './time.js';
 import { IdSchema, PageQuerySchema, TimestampInputSchema, TimestampSchema, pageSchema } from './common.js';
 
 /** `read`: GET on journal routes only; `read_write`: every journal route. */
@@ -82,7 +83,7 @@ export const KeyExpirySchema = TimestampInputSchema.nullable().superRefine((valu
   const at = Date.parse(value);
   const now = Date.now();
   if (at <= now) ctx.addIssue({ code: 'custom', message: 'expiresAt must be in the future' });
-  else if (at > now + MAX_KEY_LIFETIME_DAYS * 86_400_000)
+  else if (at > now + MAX_KEY_LIFETIME_DAYS * DAY_MS)
     ctx.addIssue({ code: 'custom', message: `expiresAt must be at most ${MAX_KEY_LIFETIME_DAYS} days ahead` });
 });
 

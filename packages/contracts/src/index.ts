@@ -1,4 +1,6 @@
 export * from './key-format.js';
+export * from './key-status.js';
+export * from './time.js';
 export * from './errors.js';
 export * from './common.js';
 export * from './auth.js';

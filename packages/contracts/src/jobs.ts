@@ -1,5 +1,40 @@
 import { z } from 'zod';
 import { IdSchema } from './common.js';
+import { HOUR_MS } from './time.js';
+
+/**
+ * Options of every job, wherever it is added (the API's producer and the worker's sweep): retries
+ * with backoff, completed jobs kept a day (their ids stop a duplicate add meanwhile), failures a week.
+ */
+export const JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 86_400, count: 5000 },
+  removeOnFail: { age: 7 * 86_400 },
+} as const;
+
+/**
+ * The ledger keys (lifecycle_effects) and notification dedupe keys of effects that must happen
+ * once. Written by the worker's jobs and, for leaks, by the API's report; read by both.
+ */
+export const effectKey = {
+  /** One reminder per key and window. */
+  expiry: (keyId: string, windowDays: number) => `expiry-${keyId}-${windowDays}`,
+  /** The expiry record of a key. */
+  expired: (keyId: string) => `expired-${keyId}`,
+  /** One rotation reminder per key and rotation age period. */
+  rotationDue: (keyId: string, period: number) => `rotation-due-${keyId}-${period}`,
+  /** The revocation that ends a rotation's grace. */
+  rotationFinished: (keyId: string) => `rotation-finished-${keyId}`,
+  /** One per period of disuse, which starts at the key's last use (or its creation). */
+  unused: (keyId: string, since: Date) => `unused-${keyId}-${since.getTime()}`,
+  /** One per canary key and 10-minute window. */
+  canaryAlert: (keyId: string, window: number) => `canary-${keyId}-${window}`,
+  /** The leak notification of a key (written by the API's report, e-mailed by the worker's follow-up). */
+  leak: (keyId: string) => `leak-${keyId}`,
+  /** The notice of a key made by a self-rotation. */
+  selfRotated: (successorId: string) => `self-rotated-${successorId}`,
+} as const;
 
 /** The BullMQ queues: one processor each. */
 export const QueueName = {
@@ -101,12 +136,12 @@ export const JobPayloadSchemas = {
  * not `:` (lifecycle.md's example): BullMQ refuses most custom ids that contain `:`.
  */
 export const jobId = {
-  /** `expiry-<keyId>-<windowDays>` */
-  expiryReminder: (p: JobPayloads['expiry-reminder']) => `expiry-${p.keyId}-${p.windowDays}`,
+  /** `expiry-<keyId>-<windowDays>`: the effect's own key */
+  expiryReminder: (p: JobPayloads['expiry-reminder']) => effectKey.expiry(p.keyId, p.windowDays),
   /** `expired-<keyId>` */
-  keyExpired: (p: JobPayloads['key-expired']) => `expired-${p.keyId}`,
+  keyExpired: (p: JobPayloads['key-expired']) => effectKey.expired(p.keyId),
   /** `rotation-due-<keyId>-<period>` */
-  rotationDue: (p: JobPayloads['rotation-due']) => `rotation-due-${p.keyId}-${p.period}`,
+  rotationDue: (p: JobPayloads['rotation-due']) => effectKey.rotationDue(p.keyId, p.period),
   /** `finish-rotation-<keyId>` */
   finishRotation: (p: JobPayloads['finish-rotation']) => `finish-rotation-${p.keyId}`,
   /** `leak-<keyId>-<auditEventId>` */
@@ -116,10 +151,10 @@ export const jobId = {
   /** `confirm-<userId>-<requestedAt ms>` */
   sendConfirmation: (p: JobPayloads['send-confirmation']) => `confirm-${p.userId}-${Date.parse(p.requestedAt)}`,
   /** `canary-<keyId>-<window>` */
-  canaryAlert: (p: JobPayloads['canary-alert']) => `canary-${p.keyId}-${p.window}`,
+  canaryAlert: (p: JobPayloads['canary-alert']) => effectKey.canaryAlert(p.keyId, p.window),
   /** `unused-<keyId>-<since ms>`: a use starts a new period, so a new id */
-  unusedKey: (p: JobPayloads['unused-key']) => `unused-${p.keyId}-${Date.parse(p.since)}`,
+  unusedKey: (p: JobPayloads['unused-key']) => effectKey.unused(p.keyId, new Date(p.since)),
 } as const;
 
 /** How long an e-mail confirmation link works (http-api.md "E-mail confirmation"). */
-export const EMAIL_TOKEN_TTL_MS = 24 * 3_600_000;
+export const EMAIL_TOKEN_TTL_MS = 24 * HOUR_MS;

@@ -21,11 +21,13 @@ describe('request schemas', () => {
     expect(result.success).toBe(false);
   });
 
-  it('default a new key to live with no expiry', () => {
+  it('default a new key to live with no expiry, not a canary, not self-rotating, usable from anywhere', () => {
     expect(CreateApiKeyRequestSchema.parse({ name: ' broker ', scope: 'read' })).toEqual({
       name: 'broker',
       scope: 'read',
       environment: 'live',
+      canary: false,
+      selfRotate: false,
     });
   });
 

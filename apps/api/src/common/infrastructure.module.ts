@@ -30,6 +30,23 @@ export function createRedis(url: string): Redis {
   return redis;
 }
 
+/**
+ * Redis, waited for at start for up to two seconds: requests that arrive while the client is still
+ * connecting would be counted by the in-process fallback limiter, splitting a client's counts in
+ * two. Redis that does not answer in time does not stop the start (the API works without it).
+ */
+async function connectRedis(url: string): Promise<Redis> {
+  const redis = createRedis(url);
+  if (redis.status === 'ready') return redis;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => redis.once('ready', () => resolve())),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000))),
+  ]);
+  clearTimeout(timer);
+  return redis;
+}
+
 /** Configuration, the database (migrated at start), Redis, and the services every module shares. */
 @Global()
 @Module({})
@@ -45,7 +62,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: DB, useFactory: () => openDb(config.DATABASE_URL) },
-        { provide: REDIS, useFactory: () => createRedis(config.REDIS_URL) },
+        { provide: REDIS, useFactory: () => connectRedis(config.REDIS_URL) },
         { provide: KEY_HASHER, useValue: new KeyHasher(config.peppers) },
         UsageCounter,
         RateLimitService,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { JobName, type JobPayloads, QueueName, jobId } from '@tradetally/contracts';
+import { JOB_OPTIONS, JobName, type JobPayloads, QueueName, jobId } from '@tradetally/contracts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
@@ -68,14 +68,7 @@ export class LifecycleQueueService implements OnApplicationShutdown {
       this.log.warn(`Redis is down: ${name} ${id} left to the worker's sweep`);
       return false;
     }
-    const options = {
-      jobId: id,
-      delay,
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: 86_400, count: 1000 },
-      removeOnFail: { age: 7 * 86_400 },
-    };
+    const options = { ...JOB_OPTIONS, jobId: id, delay };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('timed out')), ENQUEUE_TIMEOUT_MS);

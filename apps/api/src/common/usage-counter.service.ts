@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DAY_MS } from '@tradetally/contracts';
 import type { Db, SqlParam } from '@tradetally/database';
 import type { AppConfig } from '../config.js';
 import { APP_CONFIG, DB } from './tokens.js';
 
-const DAY_MS = 86_400_000;
 const CHUNK = 200;
 
 /**

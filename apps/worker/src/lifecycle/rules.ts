@@ -1,4 +1,4 @@
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '@tradetally/contracts';
 
 /** What the reminder rules need of a key. */
 export interface ExpiringKey {
@@ -38,15 +38,3 @@ export function describeDays(days: number): string {
   if (minutes >= 1) return plural(Math.round(minutes), 'minute');
   return plural(Math.max(1, Math.round(minutes * 60)), 'second');
 }
-
-/** The effect keys of the ledger (lifecycle_effects), one per effect that must happen once. */
-export const effectKey = {
-  expiry: (keyId: string, windowDays: number) => `expiry-${keyId}-${windowDays}`,
-  expired: (keyId: string) => `expired-${keyId}`,
-  rotationDue: (keyId: string, period: number) => `rotation-due-${keyId}-${period}`,
-  rotationFinished: (keyId: string) => `rotation-finished-${keyId}`,
-  /** One per period of disuse, which starts at the key's last use (or its creation). */
-  unused: (keyId: string, since: Date) => `unused-${keyId}-${since.getTime()}`,
-  /** One per canary key and 10-minute window. */
-  canaryAlert: (keyId: string, window: number) => `canary-${keyId}-${window}`,
-} as const;

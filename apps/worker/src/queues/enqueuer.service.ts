@@ -1,15 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { JobName, type JobPayloads, QueueName, jobId } from '@tradetally/contracts';
-import type { JobsOptions, Queue } from 'bullmq';
+import { JOB_OPTIONS, JobName, type JobPayloads, QueueName, jobId } from '@tradetally/contracts';
+import type { Queue } from 'bullmq';
 
-/** Every job retries with exponential backoff and is trimmed once done; failures stay a week. */
-export const JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 86_400, count: 5000 },
-  removeOnFail: { age: 7 * 86_400 },
-};
 
 type Bulk<N extends JobName> = Array<{ payload: JobPayloads[N]; delay?: number }>;
 

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { Db } from '@tradetally/database';
+import { DAY_MS, effectKey } from '@tradetally/contracts';
+import { type Db, activeKeySql } from '@tradetally/database';
 import { CronJob } from 'cron';
 import type { WorkerConfig } from '../config.js';
-import { dueWindows, effectKey, rotationPeriod } from '../lifecycle/rules.js';
+import { dueWindows, rotationPeriod } from '../lifecycle/rules.js';
 import { Enqueuer } from '../queues/enqueuer.service.js';
 import { DB, WORKER_CONFIG } from '../tokens.js';
 
-const DAY_MS = 86_400_000;
 /** Notifications whose e-mail is older than this are not retried by the outbox any more. */
 const OUTBOX_DAYS = 7;
 const CHUNK = 500;
@@ -129,8 +129,7 @@ export class SweepService implements OnApplicationBootstrap {
     if (this.config.UNUSED_DAYS <= 0) return 0;
     const rows = await this.db.query<{ id: string; created_at: unknown; last_used_at: unknown }>(
       `SELECT id, created_at, last_used_at FROM api_keys
-        WHERE revoked_at IS NULL AND canary = $3 AND (grace_ends_at IS NULL OR grace_ends_at > $1) AND (expires_at IS NULL OR expires_at > $1)
-          AND COALESCE(last_used_at, created_at) <= $2`,
+        WHERE ${activeKeySql('', '$1')} AND canary = $3 AND COALESCE(last_used_at, created_at) <= $2`,
       [now, new Date(now.getTime() - this.config.UNUSED_DAYS * DAY_MS), false],
     );
     const due = rows.map((row) => ({ keyId: row.id, since: (this.db.date(row.last_used_at) ?? (this.db.date(row.created_at) as Date)) }));

@@ -1,16 +1,12 @@
-import type { ApiKey, ApiKeyStatus } from '@tradetally/contracts';
+import { type ApiKey, type ApiKeyStatus, DAY_MS, keyStatus } from '@tradetally/contracts';
 import type { ApiKeyEntity } from '@tradetally/database';
 
-/** A key's status against `now`: a rotated key past its grace end is revoked even before the worker records it. */
+/** A stored key's status against `now` (the contracts' keyStatus). */
 export function statusOf(key: ApiKeyEntity, now = Date.now()): ApiKeyStatus {
-  if (key.revokedAt && key.revokedAt.getTime() <= now) return 'revoked';
-  if (key.graceEndsAt && key.graceEndsAt.getTime() <= now) return 'revoked';
-  if (key.expiresAt && key.expiresAt.getTime() <= now) return 'expired';
-  return 'active';
+  return keyStatus(key, now);
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
-const DAY_MS = 86_400_000;
 
 /** `createdAt` + the rotation age; null when that is off (0) or the key is a canary. */
 export function rotationDueAt(key: ApiKeyEntity, rotationAgeDays: number): Date | null {

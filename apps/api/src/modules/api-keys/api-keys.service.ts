@@ -14,23 +14,22 @@ import {
   type UpdateApiKeyRequestSchema,
   type UsageQuery,
   type UsageResponse,
+  DAY_MS,
   displayApiKey,
+  effectKey,
   generateApiKey,
   parseApiKey,
 } from '@tradetally/contracts';
-import { ApiKeyEntity, Db, type EntityManager, type KeyHasher } from '@tradetally/database';
+import { ApiKeyEntity, Db, type EntityManager, type KeyHasher, activeKeySql, writeAuditEvent, writeNotification } from '@tradetally/database';
 import type { z } from 'zod';
 import { ApiError } from '../../common/api-error.js';
 import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { pageNewestFirst } from '../../common/pagination.js';
 import { APP_CONFIG, DB, KEY_HASHER } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
-import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/access.decorator.js';
-import { NotificationsService } from '../notifications/notifications.service.js';
 import { statusOf, toApiKey } from './api-key.mapper.js';
 
-const DAY_MS = 86_400_000;
 
 interface NewKeyFields {
   userId: string;
@@ -55,8 +54,6 @@ export class ApiKeysService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DB) private readonly db: Db,
     @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
-    private readonly audit: AuditService,
-    private readonly notifications: NotificationsService,
     private readonly queue: LifecycleQueueService,
   ) {}
 
@@ -82,7 +79,7 @@ export class ApiKeysService {
     await this.db.transaction(async (manager) => {
       await manager.insert(ApiKeyEntity, entity);
       const details = { name: entity.name, scope: entity.scope, environment: entity.environment, expiresAt: expiresAt?.toISOString() ?? null, canary: body.canary, selfRotate: body.selfRotate, allowedIps };
-      await this.audit.record(manager, { userId, apiKeyId: entity.id, type: 'key.created', actor: 'user', details }, entity.createdAt);
+      await writeAuditEvent(manager, { userId, apiKeyId: entity.id, type: 'key.created', actor: 'user', details }, entity.createdAt);
     });
     return { apiKey: this.show(entity), secret };
   }
@@ -91,9 +88,7 @@ export class ApiKeysService {
     const now = new Date();
     const qb = this.db.manager.createQueryBuilder(ApiKeyEntity, 'k').where('k.user_id = :userId', { userId });
     if (query.status === 'active') {
-      qb.andWhere('k.revoked_at IS NULL')
-        .andWhere('(k.grace_ends_at IS NULL OR k.grace_ends_at > :now)', { now })
-        .andWhere('(k.expires_at IS NULL OR k.expires_at > :now)', { now });
+      qb.andWhere(activeKeySql('k', ':now'), { now });
     }
     return pageNewestFirst(qb, query, (row) => this.show(row, now.getTime()));
   }
@@ -123,7 +118,7 @@ export class ApiKeysService {
     if (Object.keys(changes).length === 0) return this.show(key);
     await this.db.transaction(async (manager) => {
       await manager.update(ApiKeyEntity, { id, userId }, changes);
-      await this.audit.record(manager, { userId, apiKeyId: id, type: 'key.updated', actor: 'user', details });
+      await writeAuditEvent(manager, { userId, apiKeyId: id, type: 'key.updated', actor: 'user', details });
     });
     return this.show(await this.find(userId, id));
   }
@@ -141,7 +136,7 @@ export class ApiKeysService {
         .where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId })
         .execute();
       if (Db.affected(result) === 1) {
-        await this.audit.record(manager, { userId, apiKeyId: id, type: 'key.revoked', actor: 'user', details: { reason: 'user' } }, now);
+        await writeAuditEvent(manager, { userId, apiKeyId: id, type: 'key.revoked', actor: 'user', details: { reason: 'user' } }, now);
       }
     });
     return this.show(await this.find(userId, id));
@@ -202,9 +197,9 @@ export class ApiKeysService {
         .execute();
       if (Db.affected(claimed) !== 1) throw this.notRotatable(key);
       const base = { userId: key.userId, actor };
-      await this.audit.record(manager, { ...base, apiKeyId: successor.id, type: 'key.created', details: { name: successor.name, scope: successor.scope, environment: successor.environment, expiresAt: expiresAt?.toISOString() ?? null, rotatedFromId: key.id, selfRotation: bySelf } }, now);
-      await this.audit.record(manager, { ...base, apiKeyId: key.id, type: 'key.rotated', details: { rotatedToId: successor.id, graceEndsAt: graceEndsAt.toISOString(), gracePeriodMinutes, selfRotation: bySelf } }, now);
-      if (immediate) await this.audit.record(manager, { ...base, apiKeyId: key.id, type: 'key.revoked', details: { reason: 'rotated' } }, now);
+      await writeAuditEvent(manager, { ...base, apiKeyId: successor.id, type: 'key.created', details: { name: successor.name, scope: successor.scope, environment: successor.environment, expiresAt: expiresAt?.toISOString() ?? null, rotatedFromId: key.id, selfRotation: bySelf } }, now);
+      await writeAuditEvent(manager, { ...base, apiKeyId: key.id, type: 'key.rotated', details: { rotatedToId: successor.id, graceEndsAt: graceEndsAt.toISOString(), gracePeriodMinutes, selfRotation: bySelf } }, now);
+      if (immediate) await writeAuditEvent(manager, { ...base, apiKeyId: key.id, type: 'key.revoked', details: { reason: 'rotated' } }, now);
       if (bySelf) notificationId = await this.notifySelfRotated(manager, key, successor, graceEndsAt, now);
     });
     if (!immediate) await this.queue.finishRotation(key.id, graceEndsAt);
@@ -213,7 +208,7 @@ export class ApiKeysService {
   }
 
   private notifySelfRotated(manager: EntityManager, key: ApiKeyEntity, successor: ApiKeyEntity, graceEndsAt: Date, now: Date): Promise<string> {
-    return this.notifications.create(
+    return writeNotification(
       manager,
       {
         userId: key.userId,
@@ -224,7 +219,7 @@ export class ApiKeysService {
           `Your key "${key.name}" (${displayApiKey(key)}) was replaced by ${displayApiKey(successor)} at its own request on ` +
           `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC; the old key works until ${graceEndsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. ` +
           'If you did not expect this, revoke both: a leak report of the old key revokes the new one too.',
-        dedupeKey: `self-rotated-${successor.id}`,
+        dedupeKey: effectKey.selfRotated(successor.id),
       },
       now,
     );

@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module.js';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
@@ -9,7 +8,6 @@ import { EmailVerificationService } from './email-verification.service.js';
 
 @Global()
 @Module({
-  imports: [AuditModule],
   controllers: [AuthController],
   providers: [AuthService, CredentialsService, EmailVerificationService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [CredentialsService],

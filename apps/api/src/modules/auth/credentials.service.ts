@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CANARY_ALERT_WINDOW_MS, MAX_USER_AGENT_LENGTH, parseApiKey } from '@tradetally/contracts';
+import { CANARY_ALERT_WINDOW_MS, MAX_USER_AGENT_LENGTH, keyStatus, parseApiKey } from '@tradetally/contracts';
 import type { ApiKeyScope, SessionClient } from '@tradetally/contracts';
-import { type Db, type KeyHasher, hashOpaqueToken } from '@tradetally/database';
+import { type Db, type KeyHasher, hashOpaqueToken, writeAuditEvent } from '@tradetally/database';
 import { ApiError } from '../../common/api-error.js';
 import { compileAllowedIps } from '../../common/client-address.js';
 import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
@@ -9,7 +9,6 @@ import { MetricsService } from '../../common/metrics.service.js';
 import { RateLimitService } from '../../common/rate-limit.service.js';
 import { DB, KEY_HASHER } from '../../common/tokens.js';
 import { UsageCounter } from '../../common/usage-counter.service.js';
-import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from './access.decorator.js';
 
 /** How stale `lastUsedAt` (and its address and client) may get before a use writes it again. */
@@ -69,7 +68,6 @@ export class CredentialsService {
     private readonly limits: RateLimitService,
     private readonly metrics: MetricsService,
     private readonly usage: UsageCounter,
-    private readonly audit: AuditService,
     private readonly queue: LifecycleQueueService,
   ) {
     // One pepper: `=` keeps the hot query's plan and prepared statement as simple as it gets.
@@ -118,16 +116,12 @@ export class CredentialsService {
       return this.reject('invalid', 'invalid_api_key', 'The API key is not known.');
     }
     const now = Date.now();
-    const revokedAt = this.db.date(row.revoked_at);
-    const graceEndsAt = this.db.date(row.grace_ends_at);
-    if ((revokedAt && revokedAt.getTime() <= now) || (graceEndsAt && graceEndsAt.getTime() <= now)) {
+    const status = keyStatus({ revokedAt: this.db.date(row.revoked_at), graceEndsAt: this.db.date(row.grace_ends_at), expiresAt: this.db.date(row.expires_at) }, now);
+    if (status !== 'active') {
       this.usage.rejected(row.id);
-      return this.reject('revoked', 'api_key_revoked', 'The API key was revoked.');
-    }
-    const expiresAt = this.db.date(row.expires_at);
-    if (expiresAt && expiresAt.getTime() <= now) {
-      this.usage.rejected(row.id);
-      return this.reject('expired', 'api_key_expired', 'The API key has expired.');
+      return status === 'revoked'
+        ? this.reject('revoked', 'api_key_revoked', 'The API key was revoked.')
+        : this.reject('expired', 'api_key_expired', 'The API key has expired.');
     }
     if (row.allowed_ips !== null && !this.allowedFrom(row.allowed_ips, request.ip)) {
       this.usage.rejected(row.id);
@@ -183,7 +177,7 @@ export class CredentialsService {
     const at = new Date();
     const details = { ip: request.ip, userAgent: request.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null, method: request.method, path: request.path.slice(0, 200) };
     void this.db
-      .transaction((manager) => this.audit.record(manager, { userId: row.user_id, apiKeyId: row.id, type: 'key.canary_triggered', actor: 'system', details }, at))
+      .transaction((manager) => writeAuditEvent(manager, { userId: row.user_id, apiKeyId: row.id, type: 'key.canary_triggered', actor: 'system', details }, at))
       .then(() => this.queue.canaryAlert(row.id, Math.floor(at.getTime() / CANARY_ALERT_WINDOW_MS)))
       .catch((error: Error) => this.log.error(`could not record a canary key's use: ${error.message}`));
   }

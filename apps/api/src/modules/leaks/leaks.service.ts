@@ -4,20 +4,19 @@ import {
   type LeakReportRequest,
   type LeakReportResponse,
   displayApiKey,
+  effectKey,
   findApiKeys,
   isValidApiKey,
   redactApiKeys,
 } from '@tradetally/contracts';
-import { ApiKeyEntity, Db, type KeyHasher } from '@tradetally/database';
+import { ApiKeyEntity, Db, type KeyHasher, writeAuditEvent, writeNotification } from '@tradetally/database';
 import { In } from 'typeorm';
 import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { RateLimitService } from '../../common/rate-limit.service.js';
 import { APP_CONFIG, DB, KEY_HASHER } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
 import { statusOf } from '../api-keys/api-key.mapper.js';
-import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/access.decorator.js';
-import { NotificationsService } from '../notifications/notifications.service.js';
 
 const LOOKUP_CHUNK = 500;
 
@@ -43,8 +42,6 @@ export class LeaksService {
     @Inject(DB) private readonly db: Db,
     @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
     private readonly limits: RateLimitService,
-    private readonly audit: AuditService,
-    private readonly notifications: NotificationsService,
     private readonly queue: LifecycleQueueService,
   ) {}
 
@@ -128,10 +125,10 @@ export class LeaksService {
       const reporter = principal === null ? 'anonymous' : principal.userId === key.userId ? 'owner' : 'another_user';
       const details = { source, seenAt: place, reporter };
       const base = { userId: key.userId, apiKeyId: key.id, actor: 'leak_report' as const };
-      const auditEventId = await this.audit.record(manager, { ...base, type: 'key.leak_reported', details }, now);
-      await this.audit.record(manager, { ...base, type: 'key.revoked', details: { reason: 'leak_reported' } }, now);
+      const auditEventId = await writeAuditEvent(manager, { ...base, type: 'key.leak_reported', details }, now);
+      await writeAuditEvent(manager, { ...base, type: 'key.revoked', details: { reason: 'leak_reported' } }, now);
       const where = place ? ` on ${place}` : source === 'paste' ? ' in a paste' : '';
-      await this.notifications.create(
+      await writeNotification(
         manager,
         {
           userId: key.userId,
@@ -142,7 +139,7 @@ export class LeaksService {
             `Your ${key.scope} ${key.environment} key "${key.name}" (${displayApiKey(key)}) was reported${where} ` +
             `on ${now.toISOString().slice(0, 10)} and revoked at once. Integrations using it now get 401; ` +
             'create a replacement key in your API key settings.',
-          dedupeKey: `leak-${key.id}`,
+          dedupeKey: effectKey.leak(key.id),
         },
         now,
       );

@@ -1,20 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { ListNotificationsQuery, Notification, NotificationType, Page } from '@tradetally/contracts';
-import { type Db, type EntityManager, NotificationEntity } from '@tradetally/database';
+import type { ListNotificationsQuery, Notification, Page } from '@tradetally/contracts';
+import { type Db, NotificationEntity } from '@tradetally/database';
 import { ApiError } from '../../common/api-error.js';
 import { pageNewestFirst } from '../../common/pagination.js';
 import { DB } from '../../common/tokens.js';
-
-/** A notification to write; `dedupeKey` makes a repeated effect a no-op (unique index). */
-export interface NewNotification {
-  userId: string;
-  apiKeyId: string | null;
-  type: NotificationType;
-  title: string;
-  body: string;
-  dedupeKey?: string;
-}
 
 function toNotification(entity: NotificationEntity): Notification {
   return {
@@ -31,13 +20,6 @@ function toNotification(entity: NotificationEntity): Notification {
 @Injectable()
 export class NotificationsService {
   constructor(@Inject(DB) private readonly db: Db) {}
-
-  /** Writes a notification inside the caller's transaction; returns its id. */
-  async create(manager: EntityManager, notification: NewNotification, at = new Date()): Promise<string> {
-    const id = randomUUID();
-    await manager.insert(NotificationEntity, { id, ...notification, dedupeKey: notification.dedupeKey ?? null, createdAt: at, readAt: null, emailedAt: null });
-    return id;
-  }
 
   async list(userId: string, query: ListNotificationsQuery): Promise<Page<Notification>> {
     const qb = this.db.manager.createQueryBuilder(NotificationEntity, 'n').where('n.user_id = :userId', { userId });

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type AuditEventType, CANARY_ALERT_WINDOW_MS, type JobPayloads, type NotificationType, displayApiKey } from '@tradetally/contracts';
-import { ApiKeyEntity, AuditEventEntity, Db, type EntityManager, NotificationEntity, claimEffect } from '@tradetally/database';
+import { type AuditEventType, CANARY_ALERT_WINDOW_MS, DAY_MS, type JobPayloads, type NotificationType, displayApiKey, effectKey, keyStatus } from '@tradetally/contracts';
+import { ApiKeyEntity, AuditEventEntity, Db, type EntityManager, NotificationEntity, claimEffect, writeAuditEvent, writeNotification } from '@tradetally/database';
 import type { WorkerConfig } from '../../config.js';
-import { describeDays, dueWindows, effectKey, rotationPeriod } from '../../lifecycle/rules.js';
+import { describeDays, dueWindows, rotationPeriod } from '../../lifecycle/rules.js';
 import { DB, WORKER_CONFIG } from '../../tokens.js';
 import { Enqueuer } from '../enqueuer.service.js';
 
@@ -12,11 +11,7 @@ export type Outcome = string;
 
 const utc = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-function isActive(key: ApiKeyEntity, now: Date): boolean {
-  if (key.revokedAt && key.revokedAt <= now) return false;
-  if (key.graceEndsAt && key.graceEndsAt <= now) return false;
-  return !key.expiresAt || key.expiresAt > now;
-}
+const isActive = (key: ApiKeyEntity, now: Date) => keyStatus(key, now.getTime()) === 'active';
 
 /**
  * The effects of the lifecycle jobs. Each claims its effect key in lifecycle_effects inside the
@@ -82,7 +77,7 @@ export class LifecycleService {
       if (!key || !isActive(key, now) || key.rotatedToId) return 'key no longer active';
       if (rotationPeriod(key.createdAt, now, this.config.ROTATION_AGE_DAYS) < period) return 'not due yet';
       if (!(await claimEffect(this.db, manager, { key: effectKey.rotationDue(keyId, period), apiKeyId: keyId, kind: 'rotation-due' }))) return 'already sent';
-      const age = describeDays((now.getTime() - key.createdAt.getTime()) / 86_400_000);
+      const age = describeDays((now.getTime() - key.createdAt.getTime()) / DAY_MS);
       await this.notify(manager, key, 'key_rotation_due', `API key "${key.name}" is due for rotation`,
         `Your ${key.scope} ${key.environment} key "${key.name}" (${displayApiKey(key)}) is ${age} old. Rotating keys regularly ` +
           'limits what an unnoticed leak can do: rotate it with a grace period so your integration can switch over.', effectKey.rotationDue(keyId, period), now);
@@ -164,9 +159,9 @@ export class LifecycleService {
       if (!key || key.canary || !isActive(key, now)) return { outcome: 'key no longer active' };
       const idleSince = key.lastUsedAt ?? key.createdAt;
       if (idleSince.getTime() !== Date.parse(since)) return { outcome: 'used since' };
-      if (now.getTime() - idleSince.getTime() < this.config.UNUSED_DAYS * 86_400_000) return { outcome: 'not idle long enough' };
+      if (now.getTime() - idleSince.getTime() < this.config.UNUSED_DAYS * DAY_MS) return { outcome: 'not idle long enough' };
       if (!(await claimEffect(this.db, manager, { key: effectKey.unused(keyId, idleSince), apiKeyId: keyId, kind: 'unused' }))) return { outcome: 'already sent' };
-      const idle = describeDays((now.getTime() - idleSince.getTime()) / 86_400_000);
+      const idle = describeDays((now.getTime() - idleSince.getTime()) / DAY_MS);
       const notificationId = await this.notify(manager, key, 'key_unused', `API key "${key.name}" has not been used for ${idle}`,
         `Your ${key.scope} ${key.environment} key "${key.name}" (${displayApiKey(key)}) has not been used for ${idle} ` +
           `(${key.lastUsedAt ? `last used ${utc(key.lastUsedAt)}` : 'never used'}). The safest key is one that does not exist: if nothing needs it, revoke it.`,
@@ -179,19 +174,17 @@ export class LifecycleService {
 
   /** Makes sure the owner of a leaked key is told; the API writes the notification, this e-mails it. */
   async leakFollowUp({ keyId }: JobPayloads['leak-follow-up']): Promise<Outcome> {
-    const notification = await this.db.manager.findOneBy(NotificationEntity, { dedupeKey: `leak-${keyId}` });
+    const notification = await this.db.manager.findOneBy(NotificationEntity, { dedupeKey: effectKey.leak(keyId) });
     if (!notification) return 'no leak notification';
     await this.enqueuer.emails([{ payload: { notificationId: notification.id } }]);
     return 'e-mail enqueued';
   }
 
-  private async notify(manager: EntityManager, key: ApiKeyEntity, type: NotificationType, title: string, body: string, dedupeKey: string, at: Date): Promise<string> {
-    const id = randomUUID();
-    await manager.insert(NotificationEntity, { id, userId: key.userId, apiKeyId: key.id, type, title, body, createdAt: at, readAt: null, emailedAt: null, dedupeKey });
-    return id;
+  private notify(manager: EntityManager, key: ApiKeyEntity, type: NotificationType, title: string, body: string, dedupeKey: string, at: Date): Promise<string> {
+    return writeNotification(manager, { userId: key.userId, apiKeyId: key.id, type, title, body, dedupeKey }, at);
   }
 
   private async audit(manager: EntityManager, key: ApiKeyEntity, type: AuditEventType, details: Record<string, unknown>, dedupeKey: string, at: Date): Promise<void> {
-    await manager.insert(AuditEventEntity, { id: randomUUID(), userId: key.userId, apiKeyId: key.id, type, actor: 'system', details: JSON.stringify(details), createdAt: at, dedupeKey });
+    await writeAuditEvent(manager, { userId: key.userId, apiKeyId: key.id, type, actor: 'system', details, dedupeKey }, at);
   }
 }
