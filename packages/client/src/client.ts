@@ -74,11 +74,11 @@ export type TradeQuery = Partial<ListTradesQuery>;
 export type KeyQuery = Partial<ListApiKeysQuery>;
 
 /** Query of `GET /v1/notifications` as a caller writes it. */
-export interface NotificationQuery {
+export type NotificationQuery = {
   unread?: boolean;
   limit?: number;
   cursor?: string;
-}
+};
 
 const BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
@@ -156,13 +156,9 @@ export class TradeTallyClient {
 
   /** The credential header for a route, or none. */
   private authorization(credential: Credential): string | null {
-    const session = this.sessionToken;
-    const token =
-      credential === 'none'
-        ? null
-        : credential === 'session'
-          ? (session ?? this.#apiKey)
-          : (this.#apiKey ?? session);
+    if (credential === 'none') return null;
+    // The session is read only when needed: a function-backed one may read storage.
+    const token = credential === 'session' ? (this.sessionToken ?? this.#apiKey) : (this.#apiKey ?? this.sessionToken);
     return token ? `Bearer ${token}` : null;
   }
 
@@ -174,10 +170,12 @@ export class TradeTallyClient {
     const label = `${method} ${path}`;
     let url = this.baseUrl + path;
     if (options.query) {
-      const params = new URLSearchParams();
-      for (const [name, value] of Object.entries(options.query)) if (value !== undefined && value !== null) params.set(name, String(value));
-      const search = params.toString();
-      if (search) url += `?${search}`;
+      let search = '';
+      for (const name in options.query) {
+        const value = options.query[name];
+        if (value !== undefined && value !== null) search += `${search ? '&' : '?'}${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`;
+      }
+      url += search;
     }
     const headers: Record<string, string> = { accept: 'application/json' };
     const authorization = this.authorization(options.credential ?? 'any');
@@ -251,7 +249,7 @@ export class TradeTallyClient {
   /** The journal: an API key (read or read_write) or a session. */
   readonly trades = {
     /** One page of trades, newest `executedAt` first. */
-    list: (query: TradeQuery = {}) => this.request<Page<Trade>>('GET', '/v1/trades', { query: { ...query } }),
+    list: (query: TradeQuery = {}) => this.request<Page<Trade>>('GET', '/v1/trades', { query }),
     /** Every trade matching `query`, following pages to the last. */
     iterate: (query: TradeQuery = {}): AsyncGenerator<Trade, void, undefined> => this.pages<Trade>('/v1/trades', { ...query }, 'any'),
     /** One trade. */
@@ -276,7 +274,7 @@ export class TradeTallyClient {
     /** Replaces the calling key (it must allow `selfRotate`); the old one works for the grace period (default 60 minutes). */
     rotateSelf: (body: SelfRotateRequest = {}) => this.request<RotateApiKeyResponse>('POST', '/v1/api-keys/self/rotate', { json: body, credential: 'key' }),
     /** One page of your keys, newest first. */
-    list: (query: KeyQuery = {}) => this.request<Page<ApiKey>>('GET', '/v1/api-keys', { query: { ...query }, credential: 'session' }),
+    list: (query: KeyQuery = {}) => this.request<Page<ApiKey>>('GET', '/v1/api-keys', { query, credential: 'session' }),
     /** Every key of yours, following pages to the last. */
     iterate: (query: KeyQuery = {}): AsyncGenerator<ApiKey, void, undefined> => this.pages<ApiKey>('/v1/api-keys', { ...query }, 'session'),
     /** Creates a key; `secret` is in this answer only. */
@@ -292,7 +290,7 @@ export class TradeTallyClient {
       this.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${encodeURIComponent(id)}/rotate`, { json: body, credential: 'session' }),
     /** Accepted and refused uses per UTC day, oldest first (`days` 1..90, default 30). */
     usage: (id: string, query: { days?: number } = {}) =>
-      this.request<UsageResponse>('GET', `/v1/api-keys/${encodeURIComponent(id)}/usage`, { query: { ...query }, credential: 'session' }),
+      this.request<UsageResponse>('GET', `/v1/api-keys/${encodeURIComponent(id)}/usage`, { query, credential: 'session' }),
     /** Which of your keys a whole key is (any status); 404 not_found when it is not yours. */
     lookup: (key: string) => this.request<ApiKey>('POST', '/v1/api-keys/lookup', { json: { key }, credential: 'session' }),
   };
@@ -332,7 +330,7 @@ export class TradeTallyClient {
   /** Notifications about your keys (session). */
   readonly notifications = {
     /** One page of notifications, newest first. */
-    list: (query: NotificationQuery = {}) => this.request<Page<Notification>>('GET', '/v1/notifications', { query: { ...query }, credential: 'session' }),
+    list: (query: NotificationQuery = {}) => this.request<Page<Notification>>('GET', '/v1/notifications', { query, credential: 'session' }),
     /** Marks a notification read. */
     read: (id: string) => this.request<Notification>('POST', `/v1/notifications/${encodeURIComponent(id)}/read`, { credential: 'session' }),
   };
@@ -340,7 +338,7 @@ export class TradeTallyClient {
   /** What happened to your keys (session). */
   readonly audit = {
     /** One page of audit events, newest first; `apiKeyId` narrows to one key. */
-    list: (query: Partial<ListAuditEventsQuery> = {}) => this.request<Page<AuditEvent>>('GET', '/v1/audit-events', { query: { ...query }, credential: 'session' }),
+    list: (query: Partial<ListAuditEventsQuery> = {}) => this.request<Page<AuditEvent>>('GET', '/v1/audit-events', { query, credential: 'session' }),
   };
 
   /** Whether the API and its dependencies answer. */
