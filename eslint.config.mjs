@@ -31,4 +31,45 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // Type-aware rules for every TypeScript file: a promise is awaited, returned or voided on purpose.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+    },
+  },
+  // The layering (docs/ARCHITECTURE.md): contracts at the bottom, apps never import one another,
+  // browser code never imports server packages.
+  {
+    files: ['packages/contracts/src/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@tradetally/*'], message: 'contracts import nothing of ours: they are the bottom layer.' }] }] },
+  },
+  {
+    files: ['packages/database/src/**', 'packages/client/src/**', 'packages/scan/src/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@tradetally/api', '@tradetally/worker', '@tradetally/web', '@tradetally/extension', '**/apps/**'], message: 'packages never import apps.' }] }] },
+  },
+  {
+    files: ['apps/api/src/**', 'apps/worker/src/**'],
+    ignores: ['**/*.e2e-spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@tradetally/api', '@tradetally/worker', '@tradetally/web', '@tradetally/extension', '../../../*/src/**', '**/apps/**'], message: 'apps never import one another: share through packages/.' }] }],
+    },
+  },
+  {
+    files: ['apps/web/src/**', 'apps/extension/src/**'],
+    ignores: ['**/*.spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@tradetally/api', '@tradetally/worker', '@tradetally/database', '@tradetally/testing', '@tradetally/scan'], message: 'the page and the extension run in browsers: no server package.' },
+            { group: ['@tradetally/web', '@tradetally/extension', '**/apps/**'], message: 'apps never import one another.' },
+          ],
+        },
+      ],
+    },
+  },
 );

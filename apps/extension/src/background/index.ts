@@ -108,7 +108,7 @@ const handlers: Handlers = {
       // A system notification for a live key, once per key and site.
       const fresh = message.keys.filter((k) => k.env === 'live' && !notified.includes(`${site}|${k.fingerprint}`));
       for (const key of fresh) {
-        chrome.notifications.create(`tt-${key.fingerprint.slice(0, 16)}-${Date.now()}`, {
+        void chrome.notifications.create(`tt-${key.fingerprint.slice(0, 16)}-${Date.now()}`, {
           type: 'basic',
           iconUrl: chrome.runtime.getURL('icon-128.png'),
           title: 'Live TradeTally key exposed',
