@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Pepper, parseDatabaseUrl, parsePeppers } from '@tradetally/database';
+import { ConfigError, type Pepper, parseEnv, parsePeppers, sharedConfigShape } from '@tradetally/database';
 import { parseTrustProxy } from './common/client-address.js';
 
 const DEV_PEPPER = 'tradetally-development-pepper-do-not-use-in-production';
@@ -9,21 +9,10 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 /** Every environment variable the API reads (operations.md), parsed once at start. */
 export const ConfigSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    ...sharedConfigShape,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     /** Unset: loopback, or every interface with NODE_ENV=production (security.md "Bind address"). */
     HOST: z.string().min(1).optional(),
-    DATABASE_URL: z
-      .string()
-      .default('sqlite:./data/tradetally.sqlite')
-      .superRefine((value, ctx) => {
-        try {
-          parseDatabaseUrl(value);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        }
-      }),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
     TT_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
     /** `id:secret,id:secret,…`, current first (operations.md "Pepper rotation"); replaces TT_KEY_PEPPER. */
     TT_KEY_PEPPERS: z
@@ -38,12 +27,8 @@ export const ConfigSchema = z
           return z.NEVER;
         }
       }),
-    /** Days after creation a key is due for rotation (`rotationDueAt`); 0 turns it off. Shared with the worker. */
-    ROTATION_AGE_DAYS: z.coerce.number().min(0).default(90),
     /** How often usage counts are rolled up into the database; 0 turns counting off. */
     USAGE_FLUSH_SECONDS: z.coerce.number().min(0).default(60),
-    PUBLIC_URL: z.url().default('http://localhost:3000'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_TTL_HOURS: positiveInt(168),
     TRUST_PROXY: z
       .string()
@@ -101,7 +86,6 @@ export const ConfigSchema = z
     RATE_LIMIT_KEY_FAILURES_PER_ADDRESS: positiveInt(60),
     RATE_LIMIT_KEY_FAILURES_WINDOW_SECONDS: positiveInt(60),
     RATE_LIMIT_PREFIX: z.string().default('tt:rl'),
-    QUEUE_PREFIX: z.string().default('bull'),
     /** GitHub's secret scanning signing keys, for POST /v1/leaks/github (scanning.md). */
     GITHUB_KEYS_URL: z.url().default('https://api.github.com/meta/public_keys/secret_scanning'),
     /** How long SIGTERM waits for in-flight requests before it closes what is left (operations.md). */
@@ -122,17 +106,12 @@ export const ConfigSchema = z
  */
 export type AppConfig = z.infer<typeof ConfigSchema> & { peppers: Pepper[]; devPepper: boolean; host: string };
 
-/** Thrown for a bad environment; the message names every bad variable. */
-export class ConfigError extends Error {}
+export { ConfigError };
 
 /** Parses the environment; throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = ConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const peppers = parsed.data.TT_KEY_PEPPERS ?? [{ id: '1', secret: parsed.data.TT_KEY_PEPPER ?? DEV_PEPPER }];
-  const host = parsed.data.HOST ?? (parsed.data.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
-  return { ...parsed.data, peppers, devPepper: !parsed.data.TT_KEY_PEPPER && !parsed.data.TT_KEY_PEPPERS, host };
+  const data = parseEnv(ConfigSchema, env);
+  const peppers = data.TT_KEY_PEPPERS ?? [{ id: '1', secret: data.TT_KEY_PEPPER ?? DEV_PEPPER }];
+  const host = data.HOST ?? (data.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
+  return { ...data, peppers, devPepper: !data.TT_KEY_PEPPER && !data.TT_KEY_PEPPERS, host };
 }

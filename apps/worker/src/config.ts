@@ -1,26 +1,12 @@
 import { CronTime } from 'cron';
 import { z } from 'zod';
-import { parseDatabaseUrl } from '@tradetally/database';
-
-const days = z.coerce.number().refine((n) => Number.isFinite(n) && n >= 0, 'must be a number of days (decimals allowed)');
+import { ConfigError, daysSchema, parseEnv, redisRetryStrategy, sharedConfigShape } from '@tradetally/database';
 
 /** Every environment variable the worker reads (operations.md), parsed once at start. */
 export const WorkerConfigSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  DATABASE_URL: z
-    .string()
-    .default('sqlite:./data/tradetally.sqlite')
-    .superRefine((value, ctx) => {
-      try {
-        parseDatabaseUrl(value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  ...sharedConfigShape,
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   EMAIL_FROM: z.string().default('TradeTally Keys <no-reply@tradetally.local>'),
-  PUBLIC_URL: z.url().default('http://localhost:3000'),
   SWEEP_CRON: z
     .string()
     .default('0 */5 * * * *')
@@ -42,11 +28,8 @@ export const WorkerConfigSchema = z.object({
       }
       return [...new Set(windows)].sort((a, b) => b - a);
     }),
-  ROTATION_AGE_DAYS: days.default(90),
   /** Days without use before a `key_unused` reminder; 0 turns it off; decimals allowed (lifecycle.md). */
-  UNUSED_DAYS: days.default(30),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  QUEUE_PREFIX: z.string().default('bull'),
+  UNUSED_DAYS: daysSchema.default(30),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How long SIGTERM waits for active jobs before it hands them back to the queue (operations.md). */
@@ -56,17 +39,11 @@ export const WorkerConfigSchema = z.object({
 /** The worker's configuration. */
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
-/** Thrown for a bad environment; the message names every bad variable. */
-export class ConfigError extends Error {}
+export { ConfigError };
 
 /** Parses the environment; throws ConfigError naming each bad variable. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = WorkerConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  return parseEnv(WorkerConfigSchema, env);
 }
 
 let current: WorkerConfig | undefined;
@@ -91,6 +68,6 @@ export function redisConnection(url: string) {
     db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
     maxRetriesPerRequest: null,
-    retryStrategy: (times: number) => Math.min(times * 200, 2000),
+    retryStrategy: redisRetryStrategy,
   };
 }

@@ -20,3 +20,4 @@ export { Db, claimEffect, sqliteTime, type SqlParam } from './db.js';
 export { DataSource, type EntityManager } from 'typeorm';
 export { KeyHasher, MIN_PEPPER_LENGTH, type Pepper, hashOpaqueToken, parsePeppers } from './secrets.js';
 export { type NewAuditEvent, type NewNotification, activeKeySql, writeAuditEvent, writeNotification } from './records.js';
+export { ConfigError, daysSchema, parseEnv, redisRetryStrategy, sharedConfigShape } from './config.js';

@@ -1,5 +1,5 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { type Db, KeyHasher, openDb } from '@tradetally/database';
+import { type Db, KeyHasher, openDb, redisRetryStrategy } from '@tradetally/database';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
 import { LifecycleQueueService } from './lifecycle-queue.service.js';
@@ -16,7 +16,7 @@ export function createRedis(url: string): Redis {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
+    retryStrategy: redisRetryStrategy,
   });
   let down = false;
   redis.on('error', (error: Error) => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { JOB_OPTIONS, JobName, type JobPayloads, QueueName, jobId } from '@tradetally/contracts';
+import { redisRetryStrategy } from '@tradetally/database';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
@@ -23,7 +24,7 @@ export class LifecycleQueueService implements OnApplicationShutdown {
     this.connection = new Redis(config.REDIS_URL, {
       maxRetriesPerRequest: null,
       enableOfflineQueue: false,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
+      retryStrategy: redisRetryStrategy,
     });
     this.connection.on('error', () => undefined); // reported once by the main Redis client
     this.queue = new Queue(QueueName.Lifecycle, { connection: this.connection, prefix: config.QUEUE_PREFIX });
