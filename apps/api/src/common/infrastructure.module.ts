@@ -57,9 +57,12 @@ export class InfrastructureModule implements OnApplicationShutdown {
   ) {}
 
   static forRoot(config: AppConfig) {
+    const queues = LifecycleQueueService.queues(config);
     return {
       module: InfrastructureModule,
+      imports: queues.imports,
       providers: [
+        queues.connection,
         { provide: APP_CONFIG, useValue: config },
         { provide: DB, useFactory: () => openDb(config.DATABASE_URL) },
         { provide: REDIS, useFactory: () => connectRedis(config.REDIS_URL) },

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { BullModule, InjectQueue } from '@nestjs/bullmq';
+import { type DynamicModule, Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { JOB_OPTIONS, JobName, type JobPayloads, QueueName, jobId } from '@tradetally/contracts';
 import { redisRetryStrategy } from '@tradetally/database';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
-import { APP_CONFIG } from './tokens.js';
+import { QUEUE_REDIS } from './tokens.js';
 
 const ENQUEUE_TIMEOUT_MS = 1000;
 
@@ -16,21 +17,27 @@ const ENQUEUE_TIMEOUT_MS = 1000;
 @Injectable()
 export class LifecycleQueueService implements OnApplicationShutdown {
   private readonly log = new Logger('LifecycleQueue');
-  private readonly connection: Redis;
-  private readonly queue: Queue;
-  private readonly emailQueue: Queue;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.connection = new Redis(config.REDIS_URL, {
-      maxRetriesPerRequest: null,
-      enableOfflineQueue: false,
-      retryStrategy: redisRetryStrategy,
-    });
-    this.connection.on('error', () => undefined); // reported once by the main Redis client
-    this.queue = new Queue(QueueName.Lifecycle, { connection: this.connection, prefix: config.QUEUE_PREFIX });
-    this.queue.on('error', () => undefined);
-    this.emailQueue = new Queue(QueueName.Email, { connection: this.connection, prefix: config.QUEUE_PREFIX });
+  constructor(
+    @Inject(QUEUE_REDIS) private readonly connection: Redis,
+    @InjectQueue(QueueName.Lifecycle) private readonly queue: Queue,
+    @InjectQueue(QueueName.Email) private readonly emailQueue: Queue,
+  ) {
+    this.queue.on('error', () => undefined); // reported once by the main Redis client
     this.emailQueue.on('error', () => undefined);
+  }
+
+  /**
+   * The producer's queues through @nestjs/bullmq, on a connection of their own that never queues
+   * a command while Redis is away (enableOfflineQueue: false): an enqueue fails fast instead.
+   */
+  static queues(config: AppConfig): { imports: DynamicModule[]; connection: Provider } {
+    const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableOfflineQueue: false, retryStrategy: redisRetryStrategy });
+    connection.on('error', () => undefined);
+    return {
+      imports: [BullModule.forRoot({ connection, prefix: config.QUEUE_PREFIX }), BullModule.registerQueue({ name: QueueName.Lifecycle }, { name: QueueName.Email })],
+      connection: { provide: QUEUE_REDIS, useValue: connection },
+    };
   }
 
   /** Asks the worker to alert a canary key's owner; one job per key and 10-minute window. */
@@ -86,6 +93,7 @@ export class LifecycleQueueService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // BullModule closes the queues; the connection was passed in, so it is ours to end.
     await Promise.all([this.queue.close().catch(() => undefined), this.emailQueue.close().catch(() => undefined)]);
     this.connection.disconnect();
   }
