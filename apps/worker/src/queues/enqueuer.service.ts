@@ -34,6 +34,10 @@ export class Enqueuer {
     return this.addBulk(this.lifecycle, JobName.UnusedKey, items, jobId.unusedKey);
   }
 
+  async confirmations(items: Bulk<'send-confirmation'>): Promise<number> {
+    return this.addBulk(this.email, JobName.SendConfirmation, items, jobId.sendConfirmation);
+  }
+
   async emails(items: Bulk<'send-email'>): Promise<number> {
     return this.addBulk(this.email, JobName.SendEmail, items, jobId.sendEmail);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { DAY_MS, effectKey } from '@tradetally/contracts';
+import { DAY_MS, EMAIL_TOKEN_TTL_MS, effectKey } from '@tradetally/contracts';
 import { type Db, activeKeySql } from '@tradetally/database';
 import { CronJob } from 'cron';
 import type { WorkerConfig } from '../config.js';
@@ -19,6 +19,7 @@ export interface SweepReport {
   rotationsDue: number;
   finishRotations: number;
   unusedKeys: number;
+  confirmations: number;
   emails: number;
   ms: number;
 }
@@ -72,8 +73,9 @@ export class SweepService implements OnApplicationBootstrap {
     const rotationsDue = await this.rotationsDue(now);
     const finishRotations = await this.finishRotations(now);
     const unusedKeys = await this.unusedKeys(now);
+    const confirmations = await this.confirmations(now);
     const emails = await this.outbox(now);
-    return { expiryReminders, expired, rotationsDue, finishRotations, unusedKeys, emails, ms: Date.now() - started };
+    return { expiryReminders, expired, rotationsDue, finishRotations, unusedKeys, confirmations, emails, ms: Date.now() - started };
   }
 
   private async expiryReminders(now: Date): Promise<number> {
@@ -135,6 +137,19 @@ export class SweepService implements OnApplicationBootstrap {
     const due = rows.map((row) => ({ keyId: row.id, since: (this.db.date(row.last_used_at) ?? (this.db.date(row.created_at) as Date)) }));
     const fresh = await this.notDone(due, (d) => effectKey.unused(d.keyId, d.since));
     return this.enqueuer.unusedKeys(fresh.map((d) => ({ payload: { keyId: d.keyId, since: d.since.toISOString() } })));
+  }
+
+  /**
+   * Registrations from the last day whose confirmation e-mail never went (Redis was away when the
+   * API queued it): the same job id as the API's (requested at the account's creation), so a job
+   * that is only late is not added twice.
+   */
+  private async confirmations(now: Date): Promise<number> {
+    const rows = await this.db.query<{ id: string; created_at: unknown }>(
+      'SELECT id, created_at FROM users WHERE email_verified_at IS NULL AND email_token_hash IS NULL AND created_at > $1',
+      [new Date(now.getTime() - EMAIL_TOKEN_TTL_MS)],
+    );
+    return this.enqueuer.confirmations(rows.map((row) => ({ payload: { userId: row.id, requestedAt: (this.db.date(row.created_at) as Date).toISOString() } })));
   }
 
   /**

@@ -43,8 +43,10 @@ describe('e-mail to unconfirmed addresses (security.md)', () => {
     const events = new QueueEvents(QueueName.Email, { connection: connection.duplicate(), prefix });
     await events.waitUntilReady();
     try {
-      // As the API does at registration, and as the outbox would for the leak notification.
-      const confirmation = { userId: owner.id, requestedAt: new Date().toISOString() };
+      // As the API does at registration (requested at the account's creation), and as the outbox
+      // would for the leak notification. The sweep adds the same job id: still one e-mail.
+      const [created] = await seed.db.query<{ created_at: unknown }>('SELECT created_at FROM users WHERE id = $1', [owner.id]);
+      const confirmation = { userId: owner.id, requestedAt: (seed.db.date(created?.created_at) as Date).toISOString() };
       const leakMail = await email.add(JobName.SendEmail, { notificationId }, { jobId: jobId.sendEmail({ notificationId }) });
       await email.add(JobName.SendConfirmation, confirmation, { jobId: jobId.sendConfirmation(confirmation) });
       // The signal that the leak e-mail was considered: its job finished, with the reason it was held.
@@ -67,5 +69,13 @@ describe('e-mail to unconfirmed addresses (security.md)', () => {
       await email.close();
       connection.disconnect();
     }
+  });
+
+  it('sends the confirmation of a registration whose job was lost (Redis away), from the sweep', async () => {
+    const owner = await seed.user(undefined, { verified: false });
+    await waitFor('the sweep’s confirmation e-mail', () => smtp.mails.some((m) => m.to === owner.email), 20_000);
+    expect(smtp.mails.filter((m) => m.to === owner.email)).toHaveLength(1);
+    const [row] = await seed.db.query<{ email_token_hash: string | null }>('SELECT email_token_hash FROM users WHERE id = $1', [owner.id]);
+    expect(row?.email_token_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
