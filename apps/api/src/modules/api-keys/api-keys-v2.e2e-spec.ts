@@ -1,5 +1,6 @@
 import { type ApiKey, type LoginResponse, type Notification, type Page, type RotateApiKeyResponse, type UsageResponse, generateApiKey } from '@tradetally/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MetricsService } from '../../common/metrics.service.js';
 import { DATABASE_KINDS, type TestApi, type TestDatabase, createTestDatabase, startApi, useTestApi } from '../../testing/harness.js';
 
 const xff = (value: string) => ({ 'x-forwarded-for': value });
@@ -130,8 +131,11 @@ describe.each(DATABASE_KINDS)('API keys, version 2, on %s', (kind) => {
     expect(own.body).toMatchObject({ id: apiKey.id, name: 'Broker import', status: 'revoked' });
     const other = await api().signUp();
     const theirs = await api().createKey(other.token);
+    const failedChecks = async () => ((await api().app.get(MetricsService).keyChecks.get()).values.find((v) => v.labels.result === 'invalid')?.value ?? 0);
+    const before = await failedChecks();
     expect((await api().request('POST', '/v1/api-keys/lookup', { token, body: { key: theirs.secret } })).status).toBe(404);
     expect((await api().request('POST', '/v1/api-keys/lookup', { token, body: { key: generateApiKey('test') } })).status).toBe(404);
+    expect(await failedChecks()).toBe(before);
     expect((await api().request('POST', '/v1/api-keys/lookup', { token, body: { key: 'tt_live_short' } })).body.code).toBe('validation_failed');
     expect((await api().request('POST', '/v1/api-keys/lookup', { token: theirs.secret, body: { key: theirs.secret } })).body.code).toBe('session_required');
   });
