@@ -28,8 +28,7 @@ function scrub(value: unknown, depth = 0): unknown {
  * The API's pino logger, with pino-http for requests. Kept instead of nestjs-pino: that module
  * wraps the same two libraries, but its request-scoped logger costs an AsyncLocalStorage context per
  * request on the key-checked path, and the key scrubbing below would have to be wired into it anyway.
- *
- * The API's pino logger. Request headers are never logged (so no Authorization or X-API-Key can
+ * Request headers are never logged (so no Authorization or X-API-Key can
  * leak); URLs, messages and error text pass through the key scrubber; secret-named fields are censored.
  */
 export function createLogger(level: string, stream?: DestinationStream): Logger {
