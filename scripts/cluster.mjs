@@ -142,7 +142,9 @@ export async function startCluster(options = {}) {
   let stopping = false;
 
   const spawnChild = (name, command, args, extraEnv = {}) => {
-    const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // detached: a process group of its own, so Ctrl-C reaches only this script, which stops the
+    // APIs and workers first and nginx last (a terminal would signal every process at once).
+    const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const relay = (data) => {
       for (const line of data.toString().split('\n')) {
         if (!line) continue;
@@ -218,7 +220,8 @@ export async function startCluster(options = {}) {
       async stop() {
         if (stopping) return;
         stopping = true;
-        const exits = await Promise.all([...apiProcs.map((a) => stopChild(a.child)), ...workerProcs.map((w) => stopChild(w))]);
+        const named = [...apiProcs.map((a, i) => [`api-${i + 1}`, a.child]), ...workerProcs.map((w, i) => [`worker-${i + 1}`, w])];
+        const exits = await Promise.all(named.map(async ([name, child]) => ({ name, ...(await stopChild(child)) })));
         await stopChild(nginx, 'SIGQUIT');
         rmSync(prefix, { recursive: true, force: true });
         return exits;
@@ -265,7 +268,7 @@ async function main() {
     say('stopping…');
     const exits = (await cluster?.stop()) ?? [];
     const unclean = exits.filter((e) => e.code !== 0);
-    say(unclean.length ? `stopped (${unclean.length} process(es) did not exit 0)` : 'stopped: every process exited 0');
+    say(unclean.length ? `stopped; did not exit 0: ${unclean.map((e) => `${e.name} (${e.signal ?? e.code})`).join(', ')}` : 'stopped: every process exited 0');
     process.exit(unclean.length ? 1 : 0);
   };
   process.once('SIGINT', stop);

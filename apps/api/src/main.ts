@@ -1,3 +1,4 @@
+import { onStopSignal } from './stop-signals.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
@@ -11,20 +12,10 @@ async function main(): Promise<void> {
     new Logger('Config').warn('TT_KEY_PEPPER is not set: using the development pepper. Set it before real keys are made.');
   }
   const stop = gracefulStop(app, config.SHUTDOWN_TIMEOUT_MS);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      stop(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
-    });
-  }
   await app.listen(config.PORT, config.host);
   const url = await app.getUrl();
   console.log(`TradeTally Keys API listening on ${url.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost')}`);
+  onStopSignal(stop);
 }
 
 main().catch((error: unknown) => {

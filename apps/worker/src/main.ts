@@ -1,3 +1,4 @@
+import { onStopSignal } from './stop-signals.js';
 import 'reflect-metadata';
 import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -25,17 +26,7 @@ async function main(): Promise<void> {
   const { EmailProcessor } = await import('./queues/email/email.processor.js');
   const { LifecycleProcessor } = await import('./queues/lifecycle/lifecycle.processor.js');
   const stop = gracefulStop(app, [app.get(LifecycleProcessor).worker, app.get(EmailProcessor).worker], config.SHUTDOWN_TIMEOUT_MS);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      stop(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  onStopSignal(stop);
   new Logger('Worker').log(`worker ready: queues on ${new URL(config.REDIS_URL).host}, sweep "${config.SWEEP_CRON}", reminders ${config.REMINDER_DAYS.join(',')} days`);
 }
 

@@ -80,6 +80,16 @@ describe(`an API process stopped with SIGTERM (${kind})`, () => {
     await seed.close();
   });
 
+  it('exits 0 on a SIGTERM that arrives while it is still starting, and on a second signal during the stop', async () => {
+    const api = await startApiProcess({ ...apiEnv(database.url), LOG_LEVEL: 'info' });
+    procs.push(api);
+    // Nest logs this once main() runs (signals are handled from then on), before the API listens.
+    await waitFor('the start', () => api.output.join('').includes('Starting Nest application'));
+    api.child.kill('SIGTERM');
+    api.child.kill('SIGINT');
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('answers /v1/health/live and /v1/health/ready while it runs, and exits 0 on SIGTERM when idle', async () => {
     const api = await startApiProcess(apiEnv(database.url));
     procs.push(api);
@@ -193,6 +203,16 @@ describe(`a worker process stopped with SIGTERM in the middle of a job (${kind})
     expect(await second.stop()).toEqual({ code: 0, signal: null });
     await smtp.close();
     await seed.close();
+  });
+
+  it('exits 0 on a SIGTERM that arrives while it is still starting, and on a second signal during the stop', async () => {
+    const worker = spawnNode(WORKER_MAIN, workerEnv('smtp://127.0.0.1:9', `tt-stop-${randomBytes(3).toString('hex')}`, '10000'));
+    procs.push(worker);
+    // Nest logs this once main() runs (signals are handled from then on), well before the worker is ready.
+    await waitFor('the start', () => worker.output.join('').includes('Starting Nest application'));
+    worker.child.kill('SIGTERM');
+    worker.child.kill('SIGINT');
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
   });
 
   it('lets a job that finishes within SHUTDOWN_TIMEOUT_MS finish, then exits 0', async () => {
