@@ -21,9 +21,27 @@ export async function pgAnswers(): Promise<boolean> {
   }
 }
 
-/** The database kinds every integration suite runs on: SQLite always, PostgreSQL whenever it answers. */
+/**
+ * The database kinds every integration suite runs on: SQLite always, PostgreSQL whenever it
+ * answers. In CI (CI=true) PostgreSQL must answer: a suite that quietly ran on SQLite only would
+ * pass without checking what production runs on, so it fails instead.
+ */
 export async function databaseKinds(): Promise<Array<'sqlite' | 'postgres'>> {
-  return (await pgAnswers()) ? ['sqlite', 'postgres'] : ['sqlite'];
+  return (await postgresForTests()) ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/**
+ * True when PostgreSQL answers; false outside CI when it does not (suites that need it skip). In
+ * CI (CI=true) it throws instead, so a missing PostgreSQL fails the run rather than skipping.
+ */
+export async function postgresForTests(): Promise<boolean> {
+  if (await pgAnswers()) return true;
+  if (process.env.CI === 'true' || process.env.CI === '1') {
+    const where = new URL(PG_ADMIN_URL);
+    if (where.password) where.password = '***';
+    throw new Error(`CI=${process.env.CI} and PostgreSQL does not answer at ${where.toString()} (PG_TEST_URL): start it, or unset CI to run on SQLite only`);
+  }
+  return false;
 }
 
 /** A database made for one test file, removed afterwards. */
