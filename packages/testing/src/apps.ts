@@ -26,15 +26,18 @@ export interface BuiltApi extends Proc {
 
 /**
  * Starts the built API on a free loopback port (or `env.PORT`) and waits until `/v1/health/live`
- * (or `/v1/health`) answers 200. An early exit or `timeoutMs` without an answer stops the process
+ * (or `/v1/health`) answers 200, with PUBLIC_URL its own address. An early exit or `timeoutMs` without an answer stops the process
  * and throws with its output. Rate limits and queue names get a fresh prefix per start, so tests
  * sharing one Redis never collide; `env` overrides any default.
  */
 export async function startBuiltApi(options: { databaseUrl: string; env?: Record<string, string>; timeoutMs?: number }): Promise<BuiltApi> {
   const port = options.env?.PORT ? Number(options.env.PORT) : await freePort();
   const tag = randomBytes(4).toString('hex');
+  const url = `http://127.0.0.1:${port}`;
   const proc = spawnNode(built(API_MAIN), {
     NODE_ENV: 'test',
+    // Its own address, as a deployment sets it: the API allows browser requests from this origin.
+    PUBLIC_URL: url,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     TT_KEY_PEPPER: TEST_PEPPER,
@@ -44,7 +47,6 @@ export async function startBuiltApi(options: { databaseUrl: string; env?: Record
     DATABASE_URL: options.databaseUrl,
     PORT: String(port),
   });
-  const url = `http://127.0.0.1:${port}`;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const until = Date.now() + timeoutMs;
   const answers = async (path: string) => fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
