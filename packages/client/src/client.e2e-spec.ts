@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { type ErrorCode, generateApiKey } from '@tradetally/contracts';
+import { freePort } from '@tradetally/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FetchLike, type TradeTallyClientOptions, TradeTallyClient, TradeTallyError } from './index.js';
 import { DATABASE_KINDS, type SpawnedApi, spawnApi } from './testing/api-server.js';
@@ -244,12 +244,7 @@ describe('network failures and a real 429', () => {
   });
 
   it('is status 0 network_error when nothing listens, after retrying a GET', async () => {
-    const port = await new Promise<number>((done) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => done(port));
-      });
-    });
+    const port = await freePort();
     let calls = 0;
     const counting: FetchLike = (url, init) => {
       calls++;

@@ -1,58 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type BuiltApi, startBuiltApi } from '@tradetally/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newKey, runCli } from './testing/cli.js';
 
 // The real API, built (turbo's test task for this package builds it first: see turbo.json here),
 // on a free loopback port and a fresh SQLite file.
-const API_MAIN = fileURLToPath(new URL('../../../apps/api/dist/main.js', import.meta.url));
-
-let api: ChildProcess;
+let api: BuiltApi | undefined;
 let apiUrl: string;
 let dir: string;
-
-async function startApi(): Promise<string> {
-  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run npm run build -w @tradetally/api first`);
-  const tag = randomBytes(4).toString('hex');
-  api = spawn(process.execPath, [API_MAIN], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: `sqlite:${join(dir, 'api.sqlite')}`,
-      TT_KEY_PEPPER: 'scan-test-pepper-that-is-at-least-32-characters',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PREFIX: `tt-scan-test:${tag}:rl`,
-      QUEUE_PREFIX: `tt-scan-test-${tag}`,
-      WEB_DIST: join(dir, 'no-web'),
-      RATE_LIMIT_REGISTER_PER_ADDRESS: '100000',
-      RATE_LIMIT_LOGIN_PER_ADDRESS: '100000',
-      RATE_LIMIT_LEAKS_PER_ADDRESS: '100000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the API did not start:\n${output}`)), 60_000);
-    const listen = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        done(url.replace('localhost', '127.0.0.1'));
-      }
-    };
-    api.stdout?.on('data', listen);
-    api.stderr?.on('data', listen);
-    api.on('exit', (code) => fail(new Error(`the API exited (${code}):\n${output}`)));
-  });
-}
 
 async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
   const response = await fetch(`${apiUrl}${path}`, {
@@ -66,12 +24,21 @@ async function call<T>(method: string, path: string, body?: unknown, token?: str
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tt-scan-report-'));
-  apiUrl = await startApi();
+  api = await startBuiltApi({
+    databaseUrl: `sqlite:${join(dir, 'api.sqlite')}`,
+    env: {
+      TT_KEY_PEPPER: 'scan-test-pepper-that-is-at-least-32-characters',
+      WEB_DIST: join(dir, 'no-web'),
+      RATE_LIMIT_REGISTER_PER_ADDRESS: '100000',
+      RATE_LIMIT_LOGIN_PER_ADDRESS: '100000',
+      RATE_LIMIT_LEAKS_PER_ADDRESS: '100000',
+    },
+  });
+  apiUrl = api.url;
 });
 
 afterAll(async () => {
-  api?.kill('SIGTERM');
-  await new Promise((done) => (api?.exitCode !== null ? done(null) : api.once('exit', done)));
+  await api?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,22 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { type Server, createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM_ARGS, chromiumPath, startBuiltApi } from '@tradetally/testing';
 import { type BrowserContext, type Page, type Worker, chromium } from 'playwright-core';
 
 const here = new URL('../..', import.meta.url).pathname;
 export const EXTENSION_DIST = join(here, 'dist');
-const API_MAIN = join(here, '../api/dist/main.js');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** Pages served from loopback; a test sets a path's HTML before visiting it. */
 export async function startPages(): Promise<{ url: string; set(path: string, html: string): void; close(): Promise<void> }> {
@@ -31,23 +21,22 @@ export async function startPages(): Promise<{ url: string; set(path: string, htm
   return { url: `http://127.0.0.1:${port}`, set: (path, html) => pages.set(path, html), close: () => new Promise((r) => server.close(() => r())) };
 }
 
-/** The built API on a throwaway SQLite database. */
+/** The built API on a throwaway SQLite database; fails with the API's output if it does not start. */
 export async function startApi(): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-ext-'));
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [API_MAIN], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'ext.sqlite')}`, LOG_LEVEL: 'warn', TT_KEY_PEPPER: 'extension-test-pepper-extension-test', RATE_LIMIT_PREFIX: `tt-ext:${port}`, QUEUE_PREFIX: `tt-ext-${port}` },
-    stdio: 'ignore',
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && !(await fetch(`${url}/v1/health`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 200));
-  return {
-    url,
-    stop: async () => {
-      await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM'))));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  try {
+    const api = await startBuiltApi({ databaseUrl: `sqlite:${join(dir, 'ext.sqlite')}`, env: { TT_KEY_PEPPER: 'extension-test-pepper-extension-test' } });
+    return {
+      url: api.url,
+      stop: async () => {
+        await api.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /**
@@ -62,11 +51,10 @@ const HOSTS = 'MAP *.test 127.0.0.1';
  */
 export async function launchWithExtension(options: { profile?: string } = {}): Promise<{ context: BrowserContext; worker: Worker; profile: string; close(how?: { keepProfile?: boolean }): Promise<void> }> {
   const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'tt-chromium-'));
-  const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium');
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath,
+    executablePath: chromiumPath(),
     headless: false, // --headless=new below: the new headless mode loads extensions
-    args: ['--headless=new', `--disable-extensions-except=${EXTENSION_DIST}`, `--load-extension=${EXTENSION_DIST}`, '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--host-resolver-rules=${HOSTS}`],
+    args: ['--headless=new', `--disable-extensions-except=${EXTENSION_DIST}`, `--load-extension=${EXTENSION_DIST}`, ...CHROMIUM_ARGS, `--host-resolver-rules=${HOSTS}`],
   });
   let [worker] = context.serviceWorkers();
   worker ??= await context.waitForEvent('serviceworker', { timeout: 15_000 });

@@ -1,70 +1,20 @@
 // Shared pieces of the fleet tests: built API and worker processes (dist/main.js, as deployed), a
-// loopback TCP proxy that a test can cut, and a small HTTP client. They live in the worker's
-// workspace because it is built after the API (it depends on it), so both dist/ folders exist.
-import { type ChildProcess, spawn } from 'node:child_process';
+// loopback TCP proxy that a test can cut, and a small HTTP client. Ports, processes and waiting come
+// from @tradetally/testing; turbo builds the API before this package's tests (turbo.json).
 import { randomBytes } from 'node:crypto';
 import { type Server, type Socket, connect, createServer } from 'node:net';
-import { join } from 'node:path';
+import { API_MAIN, type Proc, freePort, spawnNode as spawnWithEnv, waitFor as waitUntil } from '@tradetally/testing';
 
-const APPS = new URL('../../..', import.meta.url).pathname;
-export const API_MAIN = join(APPS, 'api/dist/main.js');
-export const WORKER_MAIN = join(APPS, 'worker/dist/main.js');
+export { type Proc, WORKER_MAIN, freePort, freePortRange } from '@tradetally/testing';
 export const PEPPER = 'fleet-test-pepper-fleet-test-pepper-0123';
 
-/** A free loopback port (closed again, so the caller can listen on it). */
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const portIsFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer()
-      .once('error', () => resolve(false))
-      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-
-/**
- * The first of `count` consecutive free loopback ports, below Linux's ephemeral range (32768+) so
- * that no outgoing connection takes one of them between this check and the listen.
- */
-export async function freePortRange(count: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 12_000);
-    let free = true;
-    for (let port = base; port < base + count && free; port++) free = await portIsFree(port);
-    if (free) return base;
-  }
-}
-
-/** A spawned process with its output kept and its exit awaited. */
-export interface Proc {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Sends `signal` (default SIGTERM) and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
+/** A built process for the fleet tests: NODE_ENV=test and quiet logs unless `env` says otherwise. */
 export function spawnNode(main: string, env: Record<string, string>): Proc {
-  const output: string[] = [];
-  const child = spawn(process.execPath, [main], { env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    child,
-    output,
-    exited,
-    stop: (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return spawnWithEnv(main, { NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env });
 }
+
+/** The shared waitFor with the fleet's longer default: several processes start on two cores. */
+export const waitFor = (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) => waitUntil(what, check, timeoutMs);
 
 /** Environment every API process of a test shares: one Redis prefix, loose limits for one address. */
 export function apiEnv(databaseUrl: string, tag = randomBytes(4).toString('hex')): Record<string, string> {
@@ -89,19 +39,13 @@ export async function startApiProcess(env: Record<string, string>): Promise<Proc
   return { ...proc, url: `http://127.0.0.1:${port}`, port };
 }
 
-/** Polls until `check` is true (or throws with `what` after `timeoutMs`). */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Resolves once `url`/v1/health/ready answers 200 (or the process died). */
 export async function whenReady(proc: Proc & { url: string }, timeoutMs = 90_000): Promise<void> {
-  await waitFor(`${proc.url} to be ready`, async () => proc.child.exitCode !== null || (await fetch(`${proc.url}/v1/health/ready`)).status === 200, timeoutMs);
+  try {
+    await waitFor(`${proc.url} to be ready`, async () => proc.child.exitCode !== null || (await fetch(`${proc.url}/v1/health/ready`)).status === 200, timeoutMs);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}:\n${proc.output.join('')}`);
+  }
   if (proc.child.exitCode !== null) throw new Error(`the API exited early:\n${proc.output.join('')}`);
 }
 

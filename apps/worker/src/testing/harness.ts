@@ -1,96 +1,59 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { generateApiKey, parseApiKey } from '@tradetally/contracts';
+import { QueueName, generateApiKey, parseApiKey } from '@tradetally/contracts';
 import { type Db, openDb } from '@tradetally/database';
-import { SMTPServer } from 'smtp-server';
+import { startBuiltWorker, waitFor } from '@tradetally/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 
-const WORKER_MAIN = join(new URL('../..', import.meta.url).pathname, 'dist/main.js');
+// The shared pieces (SMTP capture, waitFor) live in @tradetally/testing; what is re-exported here
+// keeps the suites' imports in one place.
+export { type Mail, startSmtp, waitFor } from '@tradetally/testing';
+
 export const PEPPER = 'worker-test-pepper-worker-test-pepper';
 
-/** One e-mail the test SMTP server accepted. */
-export interface Mail {
-  to: string;
-  subject: string;
-  messageId: string;
-  raw: string;
-}
-
-/** A header value with folded lines joined and RFC 2047 words (=?UTF-8?Q?…?= / ?B?) decoded. */
-function headerValue(raw: string, name: string): string {
-  const head = raw.split(/\r?\n\r?\n/)[0] ?? '';
-  const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
-  const value = new RegExp(`^${name}:\\s*(.+)$`, 'mi').exec(unfolded)?.[1]?.trim() ?? '';
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, _charset: string, encoding: string, text: string) =>
-      encoding.toUpperCase() === 'B'
-        ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
-    );
-}
-
-/** A real SMTP server on loopback that keeps what it receives; `delayMs` slows each message. */
-export async function startSmtp(delayMs = 0): Promise<{ url: string; mails: Mail[]; close(): Promise<void> }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const header = (name: string) => headerValue(raw, name);
-        setTimeout(() => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: header('Subject'), messageId: header('Message-ID'), raw });
-          done();
-        }, delayMs);
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as { port: number };
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 /** A worker process (the built dist/main.js) with its output kept. */
-export interface WorkerProcess {
-  child: ChildProcess;
-  output: string[];
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
+export type WorkerProcess = ReturnType<typeof startBuiltWorker>;
 
 /** Starts a real worker process; by default it sweeps every second and keeps job locks short. */
 export function startWorker(env: Record<string, string>): WorkerProcess {
-  const output: string[] = [];
-  const child = spawn(process.execPath, [WORKER_MAIN], {
-    env: { ...process.env, NODE_ENV: 'test', SWEEP_CRON: '* * * * * *', ROTATION_AGE_DAYS: '0', UNUSED_DAYS: '0', JOB_LOCK_MS: '2000', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
-  return {
-    child,
-    output,
-    stop: (signal = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill(signal);
-      }),
-  };
+  return startBuiltWorker({ SWEEP_CRON: '* * * * * *', ROTATION_AGE_DAYS: '0', UNUSED_DAYS: '0', JOB_LOCK_MS: '2000', LOG_LEVEL: 'info', ...env });
 }
 
-/** Polls until `check` is true (or throws with `what` after `timeoutMs`). */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
+/**
+ * Sweeps the worker has logged (one "sweep found due" line each; SWEEP_CRON every second, LOG_LEVEL
+ * info). A test that checks nothing (more) happens waits for a few more of these first: it then
+ * knows the worker looked again, instead of hoping a fixed sleep was long enough.
+ */
+export const sweeps = (worker: WorkerProcess): number => worker.output.join('').split('sweep found due').length - 1;
+
+/** Resolves once the worker has logged `count` more sweeps than it had when called. */
+export async function moreSweeps(worker: WorkerProcess, count: number, timeoutMs = 30_000): Promise<void> {
+  const target = sweeps(worker) + count;
+  await waitFor(`${count} more sweeps`, () => {
+    if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output.join('')}`);
+    return sweeps(worker) >= target;
+  }, timeoutMs);
+}
+
+/**
+ * The signal a "nothing more happens" test waits for instead of a sleep: every worker has logged
+ * `count` more sweeps, and then neither queue under `prefix` has a job waiting or running. A sweep
+ * that wrongly queued an effect again has then had its job run, so asserting "still one" after
+ * this checks something however slow the machine is.
+ */
+export async function settled(workers: WorkerProcess[], prefix: string, redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', count = 3): Promise<void> {
+  await Promise.all(workers.map((worker) => moreSweeps(worker, count)));
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queues = [QueueName.Lifecycle, QueueName.Email].map((name) => new Queue(name, { connection, prefix }));
+  try {
+    await waitFor(`the ${prefix} queues idle`, async () => {
+      const counts = await Promise.all(queues.map((queue) => queue.getJobCounts('waiting', 'active', 'prioritized')));
+      return counts.every((c) => Object.values(c).every((n) => n === 0));
+    });
+  } finally {
+    await Promise.all(queues.map((queue) => queue.close()));
+    connection.disconnect();
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Rows in a database the test set up through the real migrations. */
