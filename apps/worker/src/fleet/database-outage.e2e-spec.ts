@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type TestDatabase, createTestDatabase, pgAnswers } from '@tradetally/database/testing';
+import { type TestDatabase, createTestDatabase, postgresForTests } from '@tradetally/database/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Seeder, startSmtp } from '../testing/harness.js';
 import { type Answer, CuttableProxy, type Proc, WORKER_MAIN, apiEnv, call, spawnNode, startApiProcess, userWithKey, viaPort, waitFor, whenReady } from './fleet-harness.js';
@@ -14,7 +14,7 @@ interface Sample extends Answer {
   sent: Record<string, unknown> | null;
 }
 
-describe.skipIf(!(await pgAnswers()))('PostgreSQL cut for 10 s under load, through a TCP proxy', () => {
+describe.skipIf(!(await postgresForTests()))('PostgreSQL cut for 10 s under load, through a TCP proxy', () => {
   let database: TestDatabase | undefined;
   let proxy: CuttableProxy | undefined;
   const procs: Proc[] = [];

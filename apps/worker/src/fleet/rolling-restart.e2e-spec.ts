@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type TestDatabase, createTestDatabase, pgAnswers } from '@tradetally/database/testing';
+import { type TestDatabase, createTestDatabase, postgresForTests } from '@tradetally/database/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../../../../scripts/cluster.mjs';
 import { Seeder } from '../testing/harness.js';
 import { type Answer, apiEnv, call, freePortRange, userWithKey, waitFor } from './fleet-harness.js';
 
-describe.skipIf(!(await pgAnswers()) || !(await import('node:fs')).existsSync('/usr/sbin/nginx'))('npm run cluster: APIs behind nginx', () => {
+describe.skipIf(!(await postgresForTests()) || !(await import('node:fs')).existsSync('/usr/sbin/nginx'))('npm run cluster: APIs behind nginx', () => {
   let database: TestDatabase | undefined;
   let cluster: Cluster | undefined;
 

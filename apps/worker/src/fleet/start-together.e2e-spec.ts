@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MIGRATIONS } from '@tradetally/database';
-import { type TestDatabase, createTestDatabase, pgAnswers } from '@tradetally/database/testing';
+import { type TestDatabase, createTestDatabase, postgresForTests } from '@tradetally/database/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Seeder } from '../testing/harness.js';
 import { type Proc, WORKER_MAIN, apiEnv, call, spawnNode, startApiProcess, waitFor, whenReady } from './fleet-harness.js';
@@ -10,7 +10,7 @@ import { type Proc, WORKER_MAIN, apiEnv, call, spawnNode, startApiProcess, waitF
 const MIGRATE_MAIN = join(new URL('../../../..', import.meta.url).pathname, 'packages/database/dist/migrate.js');
 const run = promisify(execFile);
 
-describe.skipIf(!(await pgAnswers()))('instances started together on an empty PostgreSQL database', () => {
+describe.skipIf(!(await postgresForTests()))('instances started together on an empty PostgreSQL database', () => {
   const databases: TestDatabase[] = [];
   const procs: Proc[] = [];
 
