@@ -4,7 +4,7 @@ import { type TestDatabase, createTestDatabase, databaseKinds } from '@tradetall
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Mail, Seeder, type WorkerProcess, hoursFromNow, startSmtp, startWorker, waitFor } from '../../testing/harness.js';
+import { type Mail, Seeder, type WorkerProcess, hoursFromNow, settled, startSmtp, startWorker, waitFor } from '../../testing/harness.js';
 
 const KINDS = await databaseKinds();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -71,7 +71,7 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     const young = await seed.key(owner.id, { name: `young-${prefix}`, createdAt: hoursFromNow(-2), expiresAt: hoursFromNow(20) });
     const w = worker();
     await waitFor('two e-mails', () => smtp.mails.length >= 2);
-    await new Promise((r) => setTimeout(r, 3500)); // three more sweeps must change nothing
+    await settled([w], prefix, REDIS_URL); // three more sweeps, their jobs done, must change nothing
 
     const notifications = await seed.db.query<{ api_key_id: string; title: string }>("SELECT api_key_id, title FROM notifications WHERE type = 'key_expiring'");
     expect(notifications.map((n) => n.api_key_id).sort()).toEqual([inSeven.id, both.id].sort());
@@ -99,12 +99,11 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     const owner = await seed.user();
     const keys = [];
     for (let i = 0; i < 30; i++) keys.push(await seed.key(owner.id, { name: `pair-${prefix}-${i}`, createdAt: hoursFromNow(-240), expiresAt: hoursFromNow(30 + i) }));
-    worker();
-    worker();
+    const pair = [worker(), worker()];
     const ids = keys.map((k) => k.id);
     const count = (sql: string) => seed.count(`${sql} AND api_key_id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
     await waitFor('30 e-mails', () => mailsFor(smtp.mails, `pair-${prefix}`).length >= 30);
-    await new Promise((r) => setTimeout(r, 3500));
+    await settled(pair, prefix, REDIS_URL);
     expect(await count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_expiring'")).toBe(30);
     expect(await count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.reminder_sent'")).toBe(30);
     expect(mailsFor(smtp.mails, `pair-${prefix}`)).toHaveLength(30);
@@ -162,9 +161,9 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     await queue.add(JobName.LeakFollowUp, { keyId: key.id, auditEventId: randomUUID() }, { jobId: `leak-${key.id}-x` });
     await queue.close();
     connection.disconnect();
-    worker();
+    const w = worker();
     await waitFor('the leak e-mail', () => mailsFor(smtp.mails, 'leaked-').length >= 1);
-    await new Promise((r) => setTimeout(r, 2500));
+    await settled([w], prefix, REDIS_URL);
     expect(mailsFor(smtp.mails, 'leaked-')).toHaveLength(1);
     expect(mailsFor(smtp.mails, 'leaked-')[0]?.raw).toContain(`${key.prefix}`);
     expect(mailsFor(smtp.mails, 'leaked-')[0]?.subject).toBe('A TradeTally API key was exposed and has been revoked');
@@ -176,17 +175,11 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     const owner = await seed.user();
     const expired = await seed.key(owner.id, { name: `gone-${prefix}`, createdAt: hoursFromNow(-48), expiresAt: hoursFromNow(-1) });
     const old = await seed.key(owner.id, { name: `aged-${prefix}`, createdAt: hoursFromNow(-30) });
-    worker({ ROTATION_AGE_DAYS: '1' });
+    const w = worker({ ROTATION_AGE_DAYS: '1' });
     await waitFor('the expiry record', async () => (await seed.count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.expired' AND api_key_id = $1", [expired.id])) === 1);
     await waitFor('the rotation reminder', async () => (await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_due' AND api_key_id = $1", [old.id])) === 1);
-    await new Promise((r) => setTimeout(r, 2500));
+    await settled([w], prefix, REDIS_URL);
     expect(await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_expired' AND api_key_id = $1", [expired.id])).toBe(1);
     expect(await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_due' AND api_key_id = $1", [old.id])).toBe(1);
-  });
-});
-
-describe('queue names', () => {
-  it('are the contracts’ names', () => {
-    expect(QueueName.Lifecycle).toBe('key-lifecycle');
   });
 });

@@ -4,15 +4,12 @@ import { type TestDatabase, createTestDatabase, databaseKinds } from '@tradetall
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Seeder, type WorkerProcess, startSmtp, startWorker, waitFor } from '../../testing/harness.js';
+import { Seeder, type WorkerProcess, startSmtp, startWorker, sweeps, waitFor } from '../../testing/harness.js';
 
 const KINDS = await databaseKinds();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Three seconds, in days: UNUSED_DAYS takes decimals so a test can watch whole periods of disuse. */
 const UNUSED_DAYS = String(3 / 86_400);
-
-/** How many sweeps a worker has finished (its log line per sweep): the signal that it looked again. */
-const sweeps = (worker: WorkerProcess) => worker.output.join('').split('sweep found due').length - 1;
 
 describe.each(KINDS)('unused keys and canary alerts on %s', (kind) => {
   let database: TestDatabase;
