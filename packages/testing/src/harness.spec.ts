@@ -59,6 +59,8 @@ describe('spawnNode', () => {
 
   it('throws with the output when the line does not come in time', async () => {
     const proc = spawnNode(script('quiet.mjs', "console.log('starting'); setTimeout(() => {}, 10_000);"), {});
+    // Node's own start-up may take longer than the short timeout on a loaded machine: wait it out first.
+    await proc.waitForOutput('starting', 10_000);
     await expect(proc.waitForOutput('worker ready', 300)).rejects.toThrow(/did not print worker ready within 300 ms:\nstarting/);
     await proc.stop();
   });
