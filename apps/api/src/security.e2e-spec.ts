@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateApiKeyResponse, RotateApiKeyResponse } from '@tradetally/contracts';
@@ -66,7 +67,11 @@ describe.each(DATABASE_KINDS)('no raw key is ever stored or logged, on %s', (kin
     responses.push((await suite.api.request('GET', '/v1/audit-events?limit=200', { token })).text);
     responses.push((await suite.api.request('GET', '/v1/notifications', { token })).text);
     responses.push((await suite.api.request('GET', '/v1/api-keys', { token })).text);
-    await new Promise((r) => setTimeout(r, 200)); // let the last log lines flush
+    // Request lines are written in the order responses finish: once a marker request's own line is
+    // in, every line before it is too (a fixed sleep would only hope so).
+    const marker = `/v1/log-marker-${randomBytes(4).toString('hex')}`;
+    await suite.api.request('GET', marker);
+    await expect.poll(() => suite.api.logs.join('').includes(marker), { timeout: 10_000 }).toBe(true);
 
     expect(secrets).toHaveLength(4);
     const stored = await databaseText(suite.api, suite.database);
