@@ -76,12 +76,17 @@ ${apiPorts.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n')}
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
-      # A stopping API refuses new connections: the request goes to the next one. Requests an API
-      # has received are never sent twice (nginx does not retry POST/PATCH/DELETE once sent).
-      proxy_next_upstream error timeout;
+      # A stopping API refuses new connections: the request goes to the next one. Connections the
+      # kernel had queued for it when it closed its listener are reset unread; non_idempotent lets
+      # nginx resend those POSTs too. That is safe because a stopping API never resets a request
+      # it has read (it answers, or past SHUTDOWN_TIMEOUT_MS answers 503); only a crash mid-request
+      # could make a write run twice, which the journal's externalId turns into a 409.
+      proxy_next_upstream error timeout non_idempotent;
       proxy_next_upstream_tries 3;
       proxy_connect_timeout 2s;
-      proxy_read_timeout 60s;
+      # Longer than any request runs, so a slow answer is never mistaken for a dead API and resent.
+      proxy_read_timeout 300s;
+      proxy_send_timeout 300s;
     }
   }
 }

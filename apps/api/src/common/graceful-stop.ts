@@ -2,7 +2,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Response } from 'express';
 import { HealthService } from '../modules/health/health.service.js';
+import { ApiError } from './api-error.js';
+import { sendProblem } from './problem.filter.js';
 
 const log = new Logger('Shutdown');
 
@@ -21,7 +24,8 @@ const LINGER_MS = 100;
  * 2. wait until every in-flight request has answered, every connection accepted before the
  *    listener closed has sent its request (and been answered), and no new one arrived for LINGER_MS,
  *    or until `timeoutMs` has passed;
- * 3. close the remaining connections, then the application (its database pool, Redis, queues).
+ * 3. answer what is still running 503 (outcome unknown), close the remaining connections, then the
+ *    application (its database pool, Redis, queues).
  * Nest's own signal hooks are not used: they close the pools before requests finish and end the
  * process by re-raising the signal, where a graceful stop must exit 0.
  */
@@ -78,7 +82,13 @@ export function gracefulStop(app: NestExpressApplication, timeoutMs: number): (s
         await wait(LINGER_MS, false);
         if (inFlight.size === 0 && fresh.size === 0) break;
       }
-      if (inFlight.size > 0) log.warn(`SHUTDOWN_TIMEOUT_MS passed with ${inFlight.size} request(s) unfinished: closing their connections`);
+      if (inFlight.size > 0) {
+        log.warn(`SHUTDOWN_TIMEOUT_MS passed with ${inFlight.size} request(s) unfinished: answering them 503`);
+        // An answer, not a reset: a proxy may resend a request whose connection was reset (nginx
+        // does, for connection errors), and this one may have done its work already.
+        const stopped = new ApiError('service_unavailable', 'The instance stopped before this request finished; its outcome is unknown.', undefined, { 'Retry-After': '1', Connection: 'close' });
+        for (const res of inFlight) if (!res.headersSent) sendProblem(res as Response, stopped); // express's response object
+      }
       server.closeAllConnections();
       await app.close();
       log.log('stopped');

@@ -80,6 +80,34 @@ describe(`an API process stopped with SIGTERM (${kind})`, () => {
     await seed.close();
   });
 
+  it('answers a request still unfinished when SHUTDOWN_TIMEOUT_MS passes with 503 service_unavailable (not a reset a proxy could replay), then exits 0', async () => {
+    const api = await startApiProcess({ ...apiEnv(database.url), SHUTDOWN_TIMEOUT_MS: '1000' });
+    procs.push(api);
+    await whenReady(api);
+    const { key } = await userWithKey(api.url);
+    // Headers with Expect: 100-continue, and a body that never comes: a request that cannot finish.
+    const answer = new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
+      const req = request(`${api.url}/v1/trades/import`, {
+        method: 'POST',
+        agent: false,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv', 'content-length': 1000, expect: '100-continue' },
+      });
+      req.on('continue', () => api.child.kill('SIGTERM'));
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), connection: res.headers.connection }));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    const result = await answer;
+    expect(result.status).toBe(503);
+    expect(JSON.parse(result.body)).toMatchObject({ code: 'service_unavailable', status: 503 });
+    expect(result.connection).toBe('close');
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('exits 0 on a SIGTERM that arrives while it is still starting, and on a second signal during the stop', async () => {
     const api = await startApiProcess({ ...apiEnv(database.url), LOG_LEVEL: 'info' });
     procs.push(api);
