@@ -49,7 +49,11 @@ export async function startBuiltApi(options: { databaseUrl: string; env?: Record
   });
   const timeoutMs = options.timeoutMs ?? 60_000;
   const until = Date.now() + timeoutMs;
-  const answers = async (path: string) => fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+  const answers = async (path: string) =>
+    fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
   for (;;) {
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
       throw new Error(`the API exited (${proc.child.exitCode ?? proc.child.signalCode}) before answering ${url}/v1/health:\n${proc.output.join('')}`);

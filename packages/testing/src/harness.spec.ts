@@ -38,9 +38,14 @@ describe('waitFor', () => {
 
   it('throws naming what it waited for and the last error the check threw', async () => {
     await expect(
-      waitFor('a server that never answers', () => {
-        throw new Error('ECONNREFUSED');
-      }, 200, 20),
+      waitFor(
+        'a server that never answers',
+        () => {
+          throw new Error('ECONNREFUSED');
+        },
+        200,
+        20,
+      ),
     ).rejects.toThrow(/timed out after 200 ms waiting for a server that never answers \(last error: ECONNREFUSED\)/);
   });
 });

@@ -14,13 +14,14 @@ export function headerValue(raw: string, name: string): string {
   const head = raw.split(/\r?\n\r?\n/)[0] ?? '';
   const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
   const value = new RegExp(`^${name}:\\s*(.+)$`, 'mi').exec(unfolded)?.[1]?.trim() ?? '';
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, _charset: string, encoding: string, text: string) =>
-      encoding.toUpperCase() === 'B'
-        ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
-    );
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, _charset: string, encoding: string, text: string) =>
+    encoding.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          'latin1',
+        ).toString('utf8'),
+  );
 }
 
 /** A running SMTP capture. */
@@ -45,7 +46,12 @@ export async function startSmtp(delayMs = 0): Promise<SmtpCapture> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         setTimeout(() => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: headerValue(raw, 'Subject'), messageId: headerValue(raw, 'Message-ID'), raw });
+          mails.push({
+            to: session.envelope.rcptTo.map((r) => r.address).join(','),
+            subject: headerValue(raw, 'Subject'),
+            messageId: headerValue(raw, 'Message-ID'),
+            raw,
+          });
           done();
         }, delayMs);
       });

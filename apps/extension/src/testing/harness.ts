@@ -49,12 +49,20 @@ const HOSTS = 'MAP *.test 127.0.0.1';
  * Chromium (new headless) with the built extension loaded, and its service worker. Pass the
  * `profile` of an earlier launch closed with `close({ keepProfile: true })` to restart the browser.
  */
-export async function launchWithExtension(options: { profile?: string } = {}): Promise<{ context: BrowserContext; worker: Worker; profile: string; close(how?: { keepProfile?: boolean }): Promise<void> }> {
+export async function launchWithExtension(
+  options: { profile?: string } = {},
+): Promise<{ context: BrowserContext; worker: Worker; profile: string; close(how?: { keepProfile?: boolean }): Promise<void> }> {
   const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'tt-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: false, // --headless=new below: the new headless mode loads extensions
-    args: ['--headless=new', `--disable-extensions-except=${EXTENSION_DIST}`, `--load-extension=${EXTENSION_DIST}`, ...CHROMIUM_ARGS, `--host-resolver-rules=${HOSTS}`],
+    args: [
+      '--headless=new',
+      `--disable-extensions-except=${EXTENSION_DIST}`,
+      `--load-extension=${EXTENSION_DIST}`,
+      ...CHROMIUM_ARGS,
+      `--host-resolver-rules=${HOSTS}`,
+    ],
   });
   let [worker] = context.serviceWorkers();
   worker ??= await context.waitForEvent('serviceworker', { timeout: 15_000 });
@@ -99,7 +107,12 @@ interface DomNode {
 }
 
 const textOf = (node: DomNode): string =>
-  node.nodeType === 3 ? node.nodeValue : [...(node.shadowRoots ?? []), ...(node.children ?? [])].filter((n) => n.nodeName !== 'STYLE').map(textOf).join('');
+  node.nodeType === 3
+    ? node.nodeValue
+    : [...(node.shadowRoots ?? []), ...(node.children ?? [])]
+        .filter((n) => n.nodeName !== 'STYLE')
+        .map(textOf)
+        .join('');
 
 function findNode(node: DomNode, test: (n: DomNode) => boolean): DomNode | undefined {
   if (test(node)) return node;

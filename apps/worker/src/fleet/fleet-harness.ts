@@ -42,7 +42,11 @@ export async function startApiProcess(env: Record<string, string>): Promise<Proc
 /** Resolves once `url`/v1/health/ready answers 200 (or the process died). */
 export async function whenReady(proc: Proc & { url: string }, timeoutMs = 90_000): Promise<void> {
   try {
-    await waitFor(`${proc.url} to be ready`, async () => proc.child.exitCode !== null || (await fetch(`${proc.url}/v1/health/ready`)).status === 200, timeoutMs);
+    await waitFor(
+      `${proc.url} to be ready`,
+      async () => proc.child.exitCode !== null || (await fetch(`${proc.url}/v1/health/ready`)).status === 200,
+      timeoutMs,
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}:\n${proc.output.join('')}`);
   }
@@ -58,7 +62,12 @@ export interface Answer {
 }
 
 /** A JSON request; `timeoutMs` turns a hang into status 0 (a test failure, never a silent wait). */
-export async function call(base: string, method: string, path: string, options: { token?: string; body?: unknown; raw?: string; contentType?: string; timeoutMs?: number } = {}): Promise<Answer> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; raw?: string; contentType?: string; timeoutMs?: number } = {},
+): Promise<Answer> {
   const started = Date.now();
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -29,10 +29,14 @@ export const sweeps = (worker: WorkerProcess): number => worker.output.join('').
 /** Resolves once the worker has logged `count` more sweeps than it had when called. */
 export async function moreSweeps(worker: WorkerProcess, count: number, timeoutMs = 30_000): Promise<void> {
   const target = sweeps(worker) + count;
-  await waitFor(`${count} more sweeps`, () => {
-    if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output.join('')}`);
-    return sweeps(worker) >= target;
-  }, timeoutMs);
+  await waitFor(
+    `${count} more sweeps`,
+    () => {
+      if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output.join('')}`);
+      return sweeps(worker) >= target;
+    },
+    timeoutMs,
+  );
 }
 
 /**
@@ -41,7 +45,12 @@ export async function moreSweeps(worker: WorkerProcess, count: number, timeoutMs
  * that wrongly queued an effect again has then had its job run, so asserting "still one" after
  * this checks something however slow the machine is.
  */
-export async function settled(workers: WorkerProcess[], prefix: string, redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', count = 3): Promise<void> {
+export async function settled(
+  workers: WorkerProcess[],
+  prefix: string,
+  redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  count = 3,
+): Promise<void> {
   await Promise.all(workers.map((worker) => moreSweeps(worker, count)));
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queues = [QueueName.Lifecycle, QueueName.Email].map((name) => new Queue(name, { connection, prefix }));
@@ -68,19 +77,49 @@ export class Seeder {
     const id = randomUUID();
     // Confirmed a day ago unless a test says otherwise: only confirmed addresses get e-mail.
     const verifiedAt = options.verified === false ? null : new Date(Date.now() - 86_400_000);
-    await this.db.query('INSERT INTO users (id, email, password_hash, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $5)', [id, email, 'scrypt$unused', new Date(), verifiedAt]);
+    await this.db.query('INSERT INTO users (id, email, password_hash, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      email,
+      'scrypt$unused',
+      new Date(),
+      verifiedAt,
+    ]);
     return { id, email };
   }
 
   /** A key row as the API would store it; returns its id and the raw secret (which only the test knows). */
-  async key(userId: string, fields: { name?: string; createdAt: Date; expiresAt?: Date | null; graceEndsAt?: Date | null; rotatedToId?: string | null; lastUsedAt?: Date | null; canary?: boolean }) {
+  async key(
+    userId: string,
+    fields: {
+      name?: string;
+      createdAt: Date;
+      expiresAt?: Date | null;
+      graceEndsAt?: Date | null;
+      rotatedToId?: string | null;
+      lastUsedAt?: Date | null;
+      canary?: boolean;
+    },
+  ) {
     const id = randomUUID();
     const secret = generateApiKey('live');
     const parts = parseApiKey(secret);
     await this.db.query(
       `INSERT INTO api_keys (id, user_id, name, scope, environment, prefix, last4, key_hash, created_at, expires_at, grace_ends_at, rotated_to_id, last_used_at, canary)
        VALUES ($1, $2, $3, 'read_write', 'live', $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [id, userId, fields.name ?? 'Broker sync', parts?.prefix ?? '', parts?.last4 ?? '', createHmac('sha256', PEPPER).update(secret).digest('hex'), fields.createdAt, fields.expiresAt ?? null, fields.graceEndsAt ?? null, fields.rotatedToId ?? null, fields.lastUsedAt ?? null, fields.canary ?? false],
+      [
+        id,
+        userId,
+        fields.name ?? 'Broker sync',
+        parts?.prefix ?? '',
+        parts?.last4 ?? '',
+        createHmac('sha256', PEPPER).update(secret).digest('hex'),
+        fields.createdAt,
+        fields.expiresAt ?? null,
+        fields.graceEndsAt ?? null,
+        fields.rotatedToId ?? null,
+        fields.lastUsedAt ?? null,
+        fields.canary ?? false,
+      ],
     );
     return { id, secret, prefix: parts?.prefix ?? '', last4: parts?.last4 ?? '' };
   }

@@ -34,7 +34,14 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
   const workers: WorkerProcess[] = [];
   let prefix: string;
 
-  const env = () => ({ DATABASE_URL: database.url, REDIS_URL, SMTP_URL: smtp.url, QUEUE_PREFIX: prefix, REMINDER_DAYS: '7,1', PUBLIC_URL: 'https://keys.example.test' });
+  const env = () => ({
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    SMTP_URL: smtp.url,
+    QUEUE_PREFIX: prefix,
+    REMINDER_DAYS: '7,1',
+    PUBLIC_URL: 'https://keys.example.test',
+  });
   const worker = (extra: Record<string, string> = {}) => {
     const started = startWorker({ ...env(), ...extra });
     workers.push(started);
@@ -98,7 +105,8 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     await fresh();
     const owner = await seed.user();
     const keys = [];
-    for (let i = 0; i < 30; i++) keys.push(await seed.key(owner.id, { name: `pair-${prefix}-${i}`, createdAt: hoursFromNow(-240), expiresAt: hoursFromNow(30 + i) }));
+    for (let i = 0; i < 30; i++)
+      keys.push(await seed.key(owner.id, { name: `pair-${prefix}-${i}`, createdAt: hoursFromNow(-240), expiresAt: hoursFromNow(30 + i) }));
     const pair = [worker(), worker()];
     const ids = keys.map((k) => k.id);
     const count = (sql: string) => seed.count(`${sql} AND api_key_id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
@@ -114,7 +122,8 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     await fresh(60);
     const owner = await seed.user();
     const keys = [];
-    for (let i = 0; i < 60; i++) keys.push(await seed.key(owner.id, { name: `crash-${prefix}-${i}`, createdAt: hoursFromNow(-240), expiresAt: hoursFromNow(30 + i) }));
+    for (let i = 0; i < 60; i++)
+      keys.push(await seed.key(owner.id, { name: `crash-${prefix}-${i}`, createdAt: hoursFromNow(-240), expiresAt: hoursFromNow(30 + i) }));
     const first = worker();
     await waitFor('the first e-mails', () => smtp.mails.length >= 3);
     await first.stop('SIGKILL');
@@ -122,7 +131,11 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     expect(before).toBeLessThan(60); // it really died with work left
     worker();
     const ids = keys.map((k) => `'${k.id}'`).join(', ');
-    await waitFor('every e-mail marked sent', async () => (await seed.count(`SELECT COUNT(*) AS n FROM notifications WHERE emailed_at IS NOT NULL AND api_key_id IN (${ids})`)) === 60, 40_000);
+    await waitFor(
+      'every e-mail marked sent',
+      async () => (await seed.count(`SELECT COUNT(*) AS n FROM notifications WHERE emailed_at IS NOT NULL AND api_key_id IN (${ids})`)) === 60,
+      40_000,
+    );
     expect(await seed.count(`SELECT COUNT(*) AS n FROM notifications WHERE api_key_id IN (${ids})`)).toBe(60);
     expect(await seed.count(`SELECT COUNT(*) AS n FROM audit_events WHERE api_key_id IN (${ids})`)).toBe(60);
     // A message cut off by the kill may arrive again, always under its one Message-ID.
@@ -135,18 +148,32 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     const owner = await seed.user();
     const successor = await seed.key(owner.id, { name: `next-${prefix}`, createdAt: new Date() });
     // As the API leaves a rotation: grace end set, no revoke yet; its delayed job never reached Redis.
-    const old = await seed.key(owner.id, { name: `old-${prefix}`, createdAt: hoursFromNow(-24), graceEndsAt: new Date(Date.now() + 2500), rotatedToId: successor.id });
+    const old = await seed.key(owner.id, {
+      name: `old-${prefix}`,
+      createdAt: hoursFromNow(-24),
+      graceEndsAt: new Date(Date.now() + 2500),
+      rotatedToId: successor.id,
+    });
     worker();
-    await waitFor('the old key revoked', async () => (await seed.count('SELECT COUNT(*) AS n FROM api_keys WHERE id = $1 AND revoked_at IS NOT NULL', [old.id])) === 1);
-    const [row] = await seed.db.query<{ revoke_reason: string; revoked_at: unknown; grace_ends_at: unknown }>('SELECT revoke_reason, revoked_at, grace_ends_at FROM api_keys WHERE id = $1', [old.id]);
+    await waitFor(
+      'the old key revoked',
+      async () => (await seed.count('SELECT COUNT(*) AS n FROM api_keys WHERE id = $1 AND revoked_at IS NOT NULL', [old.id])) === 1,
+    );
+    const [row] = await seed.db.query<{ revoke_reason: string; revoked_at: unknown; grace_ends_at: unknown }>(
+      'SELECT revoke_reason, revoked_at, grace_ends_at FROM api_keys WHERE id = $1',
+      [old.id],
+    );
     expect(row?.revoke_reason).toBe('rotated');
     expect(seed.db.date(row?.revoked_at)?.getTime()).toBe(seed.db.date(row?.grace_ends_at)?.getTime());
-    await waitFor('the rotation notification', async () => (await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_finished' AND api_key_id = $1", [old.id])) === 1);
+    await waitFor(
+      'the rotation notification',
+      async () => (await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_finished' AND api_key_id = $1", [old.id])) === 1,
+    );
     expect(await seed.count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.revoked' AND actor = 'system' AND api_key_id = $1", [old.id])).toBe(1);
     expect(await seed.count('SELECT COUNT(*) AS n FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [successor.id])).toBe(1);
   });
 
-  it('e-mails the owner of a leaked key once, from the API\'s notification and its follow-up job', async () => {
+  it("e-mails the owner of a leaked key once, from the API's notification and its follow-up job", async () => {
     await fresh();
     const owner = await seed.user();
     const key = await seed.key(owner.id, { name: `leaked-${prefix}`, createdAt: hoursFromNow(-24) });
@@ -176,8 +203,14 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     const expired = await seed.key(owner.id, { name: `gone-${prefix}`, createdAt: hoursFromNow(-48), expiresAt: hoursFromNow(-1) });
     const old = await seed.key(owner.id, { name: `aged-${prefix}`, createdAt: hoursFromNow(-30) });
     const w = worker({ ROTATION_AGE_DAYS: '1' });
-    await waitFor('the expiry record', async () => (await seed.count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.expired' AND api_key_id = $1", [expired.id])) === 1);
-    await waitFor('the rotation reminder', async () => (await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_due' AND api_key_id = $1", [old.id])) === 1);
+    await waitFor(
+      'the expiry record',
+      async () => (await seed.count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.expired' AND api_key_id = $1", [expired.id])) === 1,
+    );
+    await waitFor(
+      'the rotation reminder',
+      async () => (await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_due' AND api_key_id = $1", [old.id])) === 1,
+    );
     await settled([w], prefix, REDIS_URL);
     expect(await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_expired' AND api_key_id = $1", [expired.id])).toBe(1);
     expect(await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_due' AND api_key_id = $1", [old.id])).toBe(1);

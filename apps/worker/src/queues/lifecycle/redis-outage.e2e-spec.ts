@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Seeder, hoursFromNow, settled, startSmtp, startWorker, waitFor } from '../../testing/harness.js';
 
 function startRedis(port: number): ChildProcess {
-  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
+    stdio: 'ignore',
+  });
 }
 
 const stop = (child: ChildProcess | undefined) =>
@@ -36,12 +38,19 @@ describe('with Redis stopped and started again', () => {
     children.push(redis);
     // One deployment: the API queues on the worker's prefix, so the confirmation e-mail of the
     // registration below goes through the queue as in production.
-    api = await startBuiltApi({ databaseUrl: database.url, env: { REDIS_URL: redisUrl, QUEUE_PREFIX: 'outage', TT_KEY_PEPPER: 'outage-test-pepper-outage-test-pepper' } });
+    api = await startBuiltApi({
+      databaseUrl: database.url,
+      env: { REDIS_URL: redisUrl, QUEUE_PREFIX: 'outage', TT_KEY_PEPPER: 'outage-test-pepper-outage-test-pepper' },
+    });
     const worker = startWorker({ DATABASE_URL: database.url, REDIS_URL: redisUrl, SMTP_URL: smtp.url, QUEUE_PREFIX: 'outage', REMINDER_DAYS: '7' });
     children.push(worker.child);
     const base = api.url;
     const call = async (method: string, path: string, body?: unknown, token?: string) => {
-      const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
       return { status: response.status, body: (await response.json().catch(() => null)) as Record<string, unknown> };
     };
     await worker.ready();

@@ -74,7 +74,13 @@ describe.each(KINDS)('unused keys and canary alerts on %s', (kind) => {
     for (let i = 0; i < 20; i++) {
       await seed.db.query(
         "INSERT INTO audit_events (id, user_id, api_key_id, type, actor, details, created_at) VALUES ($1, $2, $3, 'key.canary_triggered', 'system', $4, $5)",
-        [randomUUID(), owner.id, canary.id, JSON.stringify({ ip: '198.51.100.66', userAgent: 'curl/8.0', method: 'GET', path: `/v1/trades/${i}` }), new Date(Date.now() - (20 - i) * 1000)],
+        [
+          randomUUID(),
+          owner.id,
+          canary.id,
+          JSON.stringify({ ip: '198.51.100.66', userAgent: 'curl/8.0', method: 'GET', path: `/v1/trades/${i}` }),
+          new Date(Date.now() - (20 - i) * 1000),
+        ],
       );
     }
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
