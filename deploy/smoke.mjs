@@ -35,7 +35,11 @@ const password = 'a long enough password';
 expect('register', await call('POST', '/v1/auth/register', { body: { email, password } }), 201);
 const { token } = expect('login', await call('POST', '/v1/auth/login', { body: { email, password } }), 200);
 const { secret } = expect('create key', await call('POST', '/v1/api-keys', { token, body: { name: 'smoke', scope: 'read_write' } }), 201);
-const trade = expect('write a trade with the key', await call('POST', '/v1/trades', { token: secret, body: { symbol: 'AAPL', side: 'buy', quantity: 1, price: 190, executedAt: new Date().toISOString() } }), 201);
+const trade = expect(
+  'write a trade with the key',
+  await call('POST', '/v1/trades', { token: secret, body: { symbol: 'AAPL', side: 'buy', quantity: 1, price: 190, executedAt: new Date().toISOString() } }),
+  201,
+);
 const page = expect('read trades with the key', await call('GET', '/v1/trades', { token: secret }), 200);
 if (!page.data.some((t) => t.id === trade.id)) throw new Error('the trade written with the key is not in the list');
 expect('live', await call('GET', '/v1/health/live'), 200);

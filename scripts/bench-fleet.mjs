@@ -62,7 +62,10 @@ function send(base, method, path, { token, body } = {}) {
     const req = request(`${base}${path}`, {
       method,
       agent,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+      },
     });
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.on('response', (res) => {
@@ -95,7 +98,13 @@ async function seed(base) {
 }
 
 let tradeCounter = 0;
-const trade = () => ({ symbol: 'AAPL', side: tradeCounter % 2 ? 'buy' : 'sell', quantity: 1 + (tradeCounter % 7), price: 180 + (tradeCounter++ % 20), executedAt: new Date().toISOString() });
+const trade = () => ({
+  symbol: 'AAPL',
+  side: tradeCounter % 2 ? 'buy' : 'sell',
+  quantity: 1 + (tradeCounter % 7),
+  price: 180 + (tradeCounter++ % 20),
+  executedAt: new Date().toISOString(),
+});
 
 /** One operation of the mix: 90% key-checked read, 8% journal write, 2% key management (sessions). */
 function operation(base, users) {
@@ -134,7 +143,15 @@ async function traffic(base, users, done) {
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { count, seconds, rps: count / seconds, p50: at(0.5), p99: at(0.99), errors: [...failures.values()].reduce((a, b) => a + b, 0), failures: Object.fromEntries(failures) };
+  return {
+    count,
+    seconds,
+    rps: count / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    errors: [...failures.values()].reduce((a, b) => a + b, 0),
+    failures: Object.fromEntries(failures),
+  };
 }
 
 const forSeconds = (seconds) => {
@@ -197,10 +214,14 @@ console.log(line('3 APIs, steady', steady));
 console.log(line('3 APIs, rolling restart', restart));
 console.log(line('1 API, steady', one));
 console.log('');
-console.log(`API RSS over the steady run (median of the first 10 s -> of the last 10 s): ${rssBefore.map(mb).join(', ')} -> ${rssAfter.map(mb).join(', ')}; largest growth ${(growth * 100).toFixed(1)}% (target < 10%)`);
+console.log(
+  `API RSS over the steady run (median of the first 10 s -> of the last 10 s): ${rssBefore.map(mb).join(', ')} -> ${rssAfter.map(mb).join(', ')}; largest growth ${(growth * 100).toFixed(1)}% (target < 10%)`,
+);
 console.log(`errors in the steady run: ${steady.errors} (target 0)`);
 console.log(`failed requests during the rolling restart: ${restart.errors} (target 0); API exits ${exits.map((e) => e.code).join(', ')}`);
 if (proxyErrors.length) console.log(`nginx during the restart:\n  ${proxyErrors.slice(0, 10).join('\n  ')}`);
-console.log(`3 APIs / 1 API throughput: ${(steady.rps / one.rps).toFixed(2)} (bounded by ${cpus().length} cores shared with nginx, PostgreSQL, the workers and this load generator)`);
+console.log(
+  `3 APIs / 1 API throughput: ${(steady.rps / one.rps).toFixed(2)} (bounded by ${cpus().length} cores shared with nginx, PostgreSQL, the workers and this load generator)`,
+);
 const ok = steady.errors === 0 && restart.errors === 0 && growth < 0.1 && exits.every((e) => e.code === 0);
 process.exitCode = ok ? 0 : 1;

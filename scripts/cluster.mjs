@@ -252,8 +252,10 @@ async function main() {
     },
   });
   if (values.help) {
-    console.log('npm run cluster -- [--apis N] [--workers M] [--port 8080] [--base-port 3101] [--no-build]\n' +
-      'env: DATABASE_URL (default a tradetally_cluster database on the local PostgreSQL, created if missing), REDIS_URL, CLUSTER_APIS, CLUSTER_WORKERS, CLUSTER_PORT, LOG_LEVEL');
+    console.log(
+      'npm run cluster -- [--apis N] [--workers M] [--port 8080] [--base-port 3101] [--no-build]\n' +
+        'env: DATABASE_URL (default a tradetally_cluster database on the local PostgreSQL, created if missing), REDIS_URL, CLUSTER_APIS, CLUSTER_WORKERS, CLUSTER_PORT, LOG_LEVEL',
+    );
     return;
   }
   const count = (name, value) => {
@@ -265,7 +267,11 @@ async function main() {
   const workers = count('workers', values.workers);
   if (!values['no-build']) {
     say('building…');
-    const built = spawnSync(join(root, 'node_modules/.bin/turbo'), ['run', 'build', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
+    const built = spawnSync(join(root, 'node_modules/.bin/turbo'), ['run', 'build', '--output-logs=errors-only'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+    });
     if (built.status !== 0) process.exit(built.status ?? 1);
   }
   let cluster;

@@ -45,7 +45,10 @@ export function gracefulStop(app: INestApplicationContext, workers: Worker[], ti
           (error: unknown) => log.warn(`job ${job.id ?? '?'} could not be handed back (${(error as Error).message}): it returns when its lock lapses`),
         );
       }
-      await app.get<Db>(DB).close().catch(() => undefined);
+      await app
+        .get<Db>(DB)
+        .close()
+        .catch(() => undefined);
       log.log('stopped');
     })();
     return stopping;

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const { LifecycleProcessor } = await import('./queues/lifecycle/lifecycle.processor.js');
   const stop = gracefulStop(app, [app.get(LifecycleProcessor).worker, app.get(EmailProcessor).worker], config.SHUTDOWN_TIMEOUT_MS);
   onStopSignal(stop);
-  new Logger('Worker').log(`worker ready: queues on ${new URL(config.REDIS_URL).host}, sweep "${config.SWEEP_CRON}", reminders ${config.REMINDER_DAYS.join(',')} days`);
+  new Logger('Worker').log(
+    `worker ready: queues on ${new URL(config.REDIS_URL).host}, sweep "${config.SWEEP_CRON}", reminders ${config.REMINDER_DAYS.join(',')} days`,
+  );
 }
 
 main().catch((error: unknown) => {

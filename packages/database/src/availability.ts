@@ -23,7 +23,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
 
 /** What node-postgres and pg-pool say when a connection drops or never comes; they set no code. */
-const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection terminated due to connection timeout|Client has encountered a connection error|connection is not open|Cannot use a pool after calling end/i;
+const MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection terminated due to connection timeout|Client has encountered a connection error|connection is not open|Cannot use a pool after calling end/i;
 
 /**
  * True when `error` says the database could not be reached or did not answer in time (as opposed

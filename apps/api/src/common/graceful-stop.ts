@@ -86,7 +86,10 @@ export function gracefulStop(app: NestExpressApplication, timeoutMs: number): (s
         log.warn(`SHUTDOWN_TIMEOUT_MS passed with ${inFlight.size} request(s) unfinished: answering them 503`);
         // An answer, not a reset: a proxy may resend a request whose connection was reset (nginx
         // does, for connection errors), and this one may have done its work already.
-        const stopped = new ApiError('service_unavailable', 'The instance stopped before this request finished; its outcome is unknown.', undefined, { 'Retry-After': '1', Connection: 'close' });
+        const stopped = new ApiError('service_unavailable', 'The instance stopped before this request finished; its outcome is unknown.', undefined, {
+          'Retry-After': '1',
+          Connection: 'close',
+        });
         for (const res of inFlight) if (!res.headersSent) sendProblem(res as Response, stopped); // express's response object
       }
       server.closeAllConnections();

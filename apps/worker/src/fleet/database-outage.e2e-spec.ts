@@ -2,7 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { type TestDatabase, createTestDatabase, postgresForTests } from '@tradetally/database/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Seeder, startSmtp } from '../testing/harness.js';
-import { type Answer, CuttableProxy, type Proc, WORKER_MAIN, apiEnv, call, spawnNode, startApiProcess, userWithKey, viaPort, waitFor, whenReady } from './fleet-harness.js';
+import {
+  type Answer,
+  CuttableProxy,
+  type Proc,
+  WORKER_MAIN,
+  apiEnv,
+  call,
+  spawnNode,
+  startApiProcess,
+  userWithKey,
+  viaPort,
+  waitFor,
+  whenReady,
+} from './fleet-harness.js';
 
 const CUT_MS = 10_000;
 const LIMIT_MS = 5_000;
@@ -36,7 +49,14 @@ describe.skipIf(!(await postgresForTests()))('PostgreSQL cut for 10 s under load
     const api = await startApiProcess(apiEnv(proxied));
     procs.push(api);
     await whenReady(api);
-    const worker = spawnNode(WORKER_MAIN, { DATABASE_URL: proxied, SMTP_URL: smtp.url, QUEUE_PREFIX: `tt-outage-${randomUUID().slice(0, 6)}`, SWEEP_CRON: '* * * * * *', ROTATION_AGE_DAYS: '0', LOG_LEVEL: 'info' });
+    const worker = spawnNode(WORKER_MAIN, {
+      DATABASE_URL: proxied,
+      SMTP_URL: smtp.url,
+      QUEUE_PREFIX: `tt-outage-${randomUUID().slice(0, 6)}`,
+      SWEEP_CRON: '* * * * * *',
+      ROTATION_AGE_DAYS: '0',
+      LOG_LEVEL: 'info',
+    });
     procs.push(worker);
     await waitFor('the worker', () => worker.output.join('').includes('worker ready'));
     const { key } = await userWithKey(api.url);
@@ -114,7 +134,11 @@ describe.skipIf(!(await postgresForTests()))('PostgreSQL cut for 10 s under load
     expect(rows.map((r) => r.external_id).sort()).toEqual([...written, ...retried].sort());
 
     // The worker waited out the cut and sent the e-mail that became due during it, once.
-    await waitFor('the worker to catch up', async () => (await seed.count('SELECT COUNT(*) AS n FROM notifications WHERE id = $1 AND emailed_at IS NOT NULL', [notificationId])) === 1, 30_000);
+    await waitFor(
+      'the worker to catch up',
+      async () => (await seed.count('SELECT COUNT(*) AS n FROM notifications WHERE id = $1 AND emailed_at IS NOT NULL', [notificationId])) === 1,
+      30_000,
+    );
     expect(smtp.mails.filter((m) => m.to === user.email)).toHaveLength(1);
     expect(worker.child.exitCode).toBeNull();
     expect(api.child.exitCode).toBeNull();

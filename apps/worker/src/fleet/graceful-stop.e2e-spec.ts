@@ -11,7 +11,8 @@ const kind = (await databaseKinds()).includes('postgres') ? 'postgres' : 'sqlite
 /** A CSV import of `rows` trades, big enough to keep a request busy for a while. */
 function csv(rows: number): string {
   const lines = ['symbol,side,quantity,price,executedAt,fees,notes,externalId'];
-  for (let i = 0; i < rows; i++) lines.push(`AAPL,buy,${1 + (i % 9)},${100 + (i % 50)},2026-11-02T14:${String(i % 60).padStart(2, '0')}:00Z,1,row ${i},${randomUUID()}`);
+  for (let i = 0; i < rows; i++)
+    lines.push(`AAPL,buy,${1 + (i % 9)},${100 + (i % 50)},2026-11-02T14:${String(i % 60).padStart(2, '0')}:00Z,1,row ${i},${randomUUID()}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -225,7 +226,11 @@ describe(`a worker process stopped with SIGTERM in the middle of a job (${kind})
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     expect(first.output.join('')).toContain('handed back to the queue');
 
-    await waitFor('the e-mail to be marked sent', async () => (await seed.count('SELECT COUNT(*) AS n FROM notifications WHERE id = $1 AND emailed_at IS NOT NULL', [notificationId])) === 1, 15_000);
+    await waitFor(
+      'the e-mail to be marked sent',
+      async () => (await seed.count('SELECT COUNT(*) AS n FROM notifications WHERE id = $1 AND emailed_at IS NOT NULL', [notificationId])) === 1,
+      15_000,
+    );
     expect(Date.now() - stoppedAt).toBeLessThan(15_000);
     expect(smtp.accepted).toHaveLength(1);
     expect(await second.stop()).toEqual({ code: 0, signal: null });

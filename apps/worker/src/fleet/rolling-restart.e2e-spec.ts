@@ -17,7 +17,14 @@ describe.skipIf(!(await postgresForTests()) || !(await import('node:fs')).exists
   it('restarts every API one by one under load without failing a request or losing a write, and stops with every process exiting 0', async () => {
     database = await createTestDatabase('postgres');
     const env = apiEnv(database.url);
-    cluster = await startCluster({ apis: 2, workers: 1, ...(await freePortRange(3).then((base) => ({ port: base, basePort: base + 1 }))), databaseUrl: database.url, log: 'quiet', env: { ...env, NODE_ENV: 'test' } });
+    cluster = await startCluster({
+      apis: 2,
+      workers: 1,
+      ...(await freePortRange(3).then((base) => ({ port: base, basePort: base + 1 }))),
+      databaseUrl: database.url,
+      log: 'quiet',
+      env: { ...env, NODE_ENV: 'test' },
+    });
     const base = cluster.url;
     const { key } = await userWithKey(base);
 
@@ -30,7 +37,10 @@ describe.skipIf(!(await postgresForTests()) || !(await import('node:fs')).exists
         const write = (i + n) % 4 === 0;
         const externalId = write ? randomUUID() : null;
         const answer = write
-          ? await call(base, 'POST', '/v1/trades', { token: key, body: { symbol: 'NVDA', side: 'sell', quantity: 2, price: 120, executedAt: new Date().toISOString(), externalId } })
+          ? await call(base, 'POST', '/v1/trades', {
+              token: key,
+              body: { symbol: 'NVDA', side: 'sell', quantity: 2, price: 120, executedAt: new Date().toISOString(), externalId },
+            })
           : await call(base, 'GET', '/v1/trades?limit=5', { token: key });
         answers.push({ ...answer, externalId });
       }
@@ -52,7 +62,12 @@ describe.skipIf(!(await postgresForTests()) || !(await import('node:fs')).exists
     expect(failed.map((a) => [a.status, a.body])).toEqual([]);
     const seed = await Seeder.open(database.url);
     const rows = await seed.db.query<{ external_id: string }>('SELECT external_id FROM trades');
-    expect(rows.map((r) => r.external_id).sort()).toEqual(answers.filter((a) => a.externalId && a.status === 201).map((a) => a.externalId).sort());
+    expect(rows.map((r) => r.external_id).sort()).toEqual(
+      answers
+        .filter((a) => a.externalId && a.status === 201)
+        .map((a) => a.externalId)
+        .sort(),
+    );
     await seed.close();
 
     const exits = await cluster.stop();

@@ -24,7 +24,9 @@ describe.skipIf(!(await postgresForTests()))('instances started together on an e
     databases.push(database);
     const env = apiEnv(database.url);
     const apis = await Promise.all([1, 2, 3].map(() => startApiProcess(env)));
-    const workers = [1, 2].map(() => spawnNode(WORKER_MAIN, { DATABASE_URL: database.url, QUEUE_PREFIX: env.QUEUE_PREFIX ?? 'x', ROTATION_AGE_DAYS: '0', LOG_LEVEL: 'info' }));
+    const workers = [1, 2].map(() =>
+      spawnNode(WORKER_MAIN, { DATABASE_URL: database.url, QUEUE_PREFIX: env.QUEUE_PREFIX ?? 'x', ROTATION_AGE_DAYS: '0', LOG_LEVEL: 'info' }),
+    );
     procs.push(...apis, ...workers);
 
     await Promise.all(apis.map((api) => whenReady(api)));
