@@ -78,19 +78,21 @@ const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 /**
  * Runs pending migrations once even when several API and worker processes start together.
  *
- * PostgreSQL: an advisory lock held on one dedicated connection. It is polled with
- * pg_try_advisory_lock rather than awaited with pg_advisory_lock, so a wait longer than the pool's
- * query timeout (PG_TIMEOUTS) never fails the waiting process; the lock holder runs every pending
- * migration in one transaction, and the next holder finds nothing left to do.
+ * PostgreSQL: an advisory lock held on one dedicated connection, polled with pg_try_advisory_lock;
+ * the lock holder runs every pending migration in one transaction, and the next holder finds
+ * nothing left to do. Both run on a pool of their own without PG_TIMEOUTS: a migration on a large
+ * table may take longer than a request's query ever should, and so may the wait for the lock.
  * SQLite: the migrations' transaction takes the write lock; a process that lost the race sees
  * SQLITE_BUSY (or the table its winner made) and retries until nothing is pending.
  */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
   const deadline = Date.now() + MIGRATION_WAIT_MS;
   if (dataSource.options.type === 'postgres') {
-    const lock = dataSource.createQueryRunner();
-    await lock.connect();
+    const migrator = new DataSource({ ...dataSource.options, poolSize: 2, extra: { max: 2, keepAlive: true } });
+    await migrator.initialize();
+    const lock = migrator.createQueryRunner();
     try {
+      await lock.connect();
       for (;;) {
         const [row] = (await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATION_LOCK])) as Array<{ locked: boolean }>;
         if (row?.locked) break;
@@ -98,12 +100,13 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
         await pause(100 + Math.random() * 100);
       }
       try {
-        return (await dataSource.runMigrations({ transaction: 'all' })).map((m) => m.name);
+        return (await migrator.runMigrations({ transaction: 'all' })).map((m) => m.name);
       } finally {
         await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
       }
     } finally {
       await lock.release();
+      await migrator.destroy();
     }
   }
   for (let attempt = 1; ; attempt++) {
