@@ -94,10 +94,16 @@ describe.skipIf(!(await postgresForTests()))('PostgreSQL cut for 10 s under load
       new Date(),
     ]);
     await waitFor('503s during the cut', () => samples.some((s) => s.startedAt > cutAt && s.status === 503));
+    // Readiness says so too (fast), while liveness stays 200: a supervisor must not restart the API.
+    const ready = await call(api.url, 'GET', '/v1/health/ready', { timeoutMs: 10_000 });
+    expect([ready.status, ready.body?.code, ready.headers.get('retry-after')]).toEqual([503, 'service_unavailable', '5']);
+    expect(ready.ms).toBeLessThan(LIMIT_MS);
+    expect((await call(api.url, 'GET', '/v1/health/live')).status).toBe(200);
     await new Promise((r) => setTimeout(r, CUT_MS - (Date.now() - cutAt)));
     const restoredAt = Date.now();
     proxy.restore();
     await waitFor('answers after the restore', () => samples.some((s) => s.startedAt > restoredAt + LIMIT_MS && s.status === 200));
+    expect((await call(api.url, 'GET', '/v1/health/ready')).status).toBe(200);
     await waitFor('more answers after the restore', () => samples.filter((s) => s.startedAt > restoredAt + LIMIT_MS).length >= 40);
     running = false;
     await load;
