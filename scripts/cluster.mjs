@@ -181,6 +181,9 @@ export async function startCluster(options = {}) {
     return { code, signal: sig };
   };
 
+  if (!process.env.TT_KEY_PEPPER && !process.env.TT_KEY_PEPPERS && !options.env?.TT_KEY_PEPPER && !quiet) {
+    say('TT_KEY_PEPPER is not set: the APIs use a development pepper (set it before real keys are made)');
+  }
   await ensureDatabase(databaseUrl);
   const migrated = spawnSync(process.execPath, [MIGRATE_MAIN], { cwd: root, env, encoding: 'utf8' });
   if (migrated.status !== 0) throw new Error(`migrations failed: ${migrated.stderr || migrated.stdout}`);
