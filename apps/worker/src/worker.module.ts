@@ -1,8 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { QueueName } from '@tradetally/contracts';
-import { type Db, openDb } from '@tradetally/database';
+import { type Db, openDbWhenReachable } from '@tradetally/database';
 import { type WorkerConfig, redisConnection } from './config.js';
 import { EmailProcessor } from './queues/email/email.processor.js';
 import { Mailer } from './queues/email/mailer.service.js';
@@ -27,7 +27,8 @@ export class WorkerModule implements OnApplicationShutdown {
       ],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
-        { provide: DB, useFactory: () => openDb(config.DATABASE_URL) },
+        // A worker started while the database is away waits for it, then catches up (operations.md).
+        { provide: DB, useFactory: () => openDbWhenReachable(config.DATABASE_URL, (message) => new Logger('Database').warn(message)) },
         Enqueuer,
         Mailer,
         LifecycleService,

@@ -13,7 +13,7 @@ import { InitialSchema1764417600000 } from './migrations/1764417600000-initial-s
 import { LifecycleEffects1764504000000 } from './migrations/1764504000000-lifecycle-effects.js';
 import { Trust1764590400000 } from './migrations/1764590400000-trust.js';
 import { KeysV21764676800000 } from './migrations/1764676800000-keys-v2.js';
-import { PG_TIMEOUTS } from './availability.js';
+import { PG_TIMEOUTS, isDatabaseUnavailable } from './availability.js';
 import { Db } from './db.js';
 
 /**
@@ -64,7 +64,13 @@ export async function openDatabase(url: string, options: { poolSize?: number; mi
   const dataSource = new DataSource(dataSourceOptions(target, options.poolSize));
   await dataSource.initialize();
   if (target.kind === 'sqlite') await dataSource.query('PRAGMA busy_timeout = 10000');
-  if (options.migrate !== false) await migrate(dataSource);
+  if (options.migrate !== false) {
+    // Closed on failure, so that a caller retrying (openDbWhenReachable) leaves no pool behind.
+    await migrate(dataSource).catch(async (error: unknown) => {
+      await dataSource.destroy().catch(() => undefined);
+      throw error;
+    });
+  }
   return dataSource;
 }
 
@@ -137,4 +143,24 @@ export async function openDb(url: string, options: { poolSize?: number; migrate?
   await writer.initialize();
   await writer.query('PRAGMA busy_timeout = 10000');
   return new Db(main, writer);
+}
+
+/**
+ * openDb for a process starting while the database does not answer yet (a fleet starting before
+ * PostgreSQL, or during an outage): it retries every 1-5 s for as long as the process runs, and
+ * reports the first failure and the recovery through `log`. Anything else (a bad address, a failed
+ * migration) throws at once.
+ */
+export async function openDbWhenReachable(url: string, log: (message: string) => void, options: { poolSize?: number } = {}): Promise<Db> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const db = await openDb(url, options);
+      if (attempt > 1) log(`the database answers again: starting (after ${attempt - 1} failed attempt(s))`);
+      return db;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      if (attempt === 1) log(`the database does not answer (${(error as Error).message}): waiting for it`);
+      await pause(Math.min(1000 * attempt, 5000));
+    }
+  }
 }

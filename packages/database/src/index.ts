@@ -12,6 +12,7 @@ export {
   pendingMigrations,
   openDatabase,
   openDb,
+  openDbWhenReachable,
   parseDatabaseUrl,
   type DatabaseTarget,
 } from './data-source.js';

@@ -1,5 +1,5 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { type Db, KeyHasher, openDb, redisRetryStrategy } from '@tradetally/database';
+import { type Db, KeyHasher, openDbWhenReachable, redisRetryStrategy } from '@tradetally/database';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
 import { LifecycleQueueService } from './lifecycle-queue.service.js';
@@ -64,7 +64,9 @@ export class InfrastructureModule implements OnApplicationShutdown {
       providers: [
         queues.connection,
         { provide: APP_CONFIG, useValue: config },
-        { provide: DB, useFactory: () => openDb(config.DATABASE_URL) },
+        // Started while the database is away, the API waits for it before it listens (a proxy in front
+        // meanwhile sends requests to the instances that are up).
+        { provide: DB, useFactory: () => openDbWhenReachable(config.DATABASE_URL, (message) => log.warn(message)) },
         { provide: REDIS, useFactory: () => connectRedis(config.REDIS_URL) },
         { provide: KEY_HASHER, useValue: new KeyHasher(config.peppers) },
         UsageCounter,
