@@ -250,14 +250,14 @@ async function main() {
       workers: { type: 'string', short: 'w', default: process.env.CLUSTER_WORKERS ?? '2' },
       port: { type: 'string', short: 'p', default: process.env.CLUSTER_PORT ?? '8080' },
       'base-port': { type: 'string', default: process.env.CLUSTER_BASE_PORT ?? '3101' },
-      'no-build': { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: process.env.CLUSTER_BUILD === '0' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
       'npm run cluster -- [--apis N] [--workers M] [--port 8080] [--base-port 3101] [--no-build]\n' +
-        'env: DATABASE_URL (default a tradetally_cluster database on the local PostgreSQL, created if missing), REDIS_URL, CLUSTER_APIS, CLUSTER_WORKERS, CLUSTER_PORT, LOG_LEVEL',
+        'env: DATABASE_URL (default a tradetally_cluster database on the local PostgreSQL, created if missing), REDIS_URL, CLUSTER_APIS, CLUSTER_WORKERS, CLUSTER_PORT, CLUSTER_BASE_PORT, CLUSTER_BUILD=0, LOG_LEVEL',
     );
     return;
   }

@@ -1,6 +1,7 @@
-// Imported first by main.ts, so that SIGTERM and SIGINT are handled from the first moment: loading
-// the application's modules takes a while, and Node's default action for a signal arriving then
-// would end the process by that signal instead of an exit 0 (operations.md "Graceful stop").
+// Imported by main.ts before anything else loads, so that SIGTERM and SIGINT are handled from the
+// first moment: loading the application's modules takes a while, and Node's default action for a
+// signal arriving then would end the process by that signal instead of an exit 0 (operations.md
+// "Graceful stop").
 
 type Stop = (signal: string) => Promise<void>;
 

@@ -3,7 +3,9 @@ import { type TestDatabase, createTestDatabase, postgresForTests } from '@tradet
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../../../../scripts/cluster.mjs';
 import { Seeder } from '../testing/harness.js';
-import { type Answer, apiEnv, call, freePortRange, userWithKey, waitFor } from './fleet-harness.js';
+import { type Answer, apiEnv, call, freePortRange, spawnNode, userWithKey, waitFor } from './fleet-harness.js';
+
+const CLUSTER_SCRIPT = new URL('../../../../scripts/cluster.mjs', import.meta.url).pathname;
 
 describe.skipIf(!(await postgresForTests()) || !(await import('node:fs')).existsSync('/usr/sbin/nginx'))('npm run cluster: APIs behind nginx', () => {
   let database: TestDatabase | undefined;
@@ -73,5 +75,30 @@ describe.skipIf(!(await postgresForTests()) || !(await import('node:fs')).exists
     const exits = await cluster.stop();
     cluster = undefined;
     expect(exits?.every((e) => e.code === 0)).toBe(true);
+  });
+  it('npm run cluster prints its URLs, serves through nginx, and on Ctrl-C stops everything it started, each exiting 0', async () => {
+    const own = await createTestDatabase('postgres');
+    try {
+      const base = await freePortRange(3);
+      const script = spawnNode(CLUSTER_SCRIPT, {
+        ...apiEnv(own.url),
+        NODE_ENV: 'test',
+        DATABASE_URL: own.url,
+        CLUSTER_APIS: '2',
+        CLUSTER_WORKERS: '1',
+        CLUSTER_PORT: String(base),
+        CLUSTER_BASE_PORT: String(base + 1),
+        CLUSTER_BUILD: '0', // turbo built everything before this test
+      });
+      await script.waitForOutput('Press Ctrl-C to stop.', 120_000);
+      expect(script.output.join('')).toContain(`Through nginx   http://127.0.0.1:${base}/`);
+      expect((await call(`http://127.0.0.1:${base}`, 'GET', '/v1/health/ready')).status).toBe(200);
+      expect(await script.stop('SIGINT'), script.output.join('')).toEqual({ code: 0, signal: null });
+      expect(script.output.join('')).toContain('stopped: every process exited 0');
+      for (const port of [base, base + 1, base + 2])
+        expect((await call(`http://127.0.0.1:${port}`, 'GET', '/v1/health/live', { timeoutMs: 2000 })).status).toBe(0);
+    } finally {
+      await own.drop();
+    }
   });
 });

@@ -1,0 +1,38 @@
+import { onStopSignal } from './stop-signals.js';
+import 'reflect-metadata';
+import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, workerConfig } from './config.js';
+import { gracefulStop } from './graceful-stop.js';
+
+const LEVELS: Record<string, LogLevel[]> = {
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+  silent: [],
+};
+
+async function main(): Promise<void> {
+  const config = workerConfig(); // validates the environment before any processor module loads
+  // Imported only now: the processors' decorators read the configuration when their module loads.
+  const { WorkerModule } = await import('./worker.module.js');
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    logger: new ConsoleLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] }),
+  });
+  // Not Nest's signal hooks: they would close the database under running jobs, and exit by the signal.
+  const { EmailProcessor } = await import('./queues/email/email.processor.js');
+  const { LifecycleProcessor } = await import('./queues/lifecycle/lifecycle.processor.js');
+  const stop = gracefulStop(app, [app.get(LifecycleProcessor).worker, app.get(EmailProcessor).worker], config.SHUTDOWN_TIMEOUT_MS);
+  onStopSignal(stop);
+  new Logger('Worker').log(
+    `worker ready: queues on ${new URL(config.REDIS_URL).host}, sweep "${config.SWEEP_CRON}", reminders ${config.REMINDER_DAYS.join(',')} days`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});
