@@ -1,4 +1,4 @@
-import { onStopSignal } from './stop-signals.js';
+import { onStopSignal } from '@tradetally/database/stop-signals';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';

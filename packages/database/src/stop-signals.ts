@@ -1,4 +1,5 @@
-// Imported by main.ts before anything else loads, so that SIGTERM and SIGINT are handled from the
+// Shared by the API and the worker, whose main.ts import it through its own subpath (it loads
+// alone). Imported by main.ts before anything else loads, so that SIGTERM and SIGINT are handled from the
 // first moment: loading the application's modules takes a while, and Node's default action for a
 // signal arriving then would end the process by that signal instead of an exit 0 (operations.md
 // "Graceful stop").
