@@ -7,7 +7,7 @@
 // `node bench/baseline.bench.mjs` runs the benchmark; `node bench/baseline.bench.mjs serve FILE PORT`
 // is the bare server itself (its own process, so it never shares an event loop with autocannon).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -118,12 +118,21 @@ async function bench() {
     return json;
   }
 
+  // CPU time (user + system, all threads) of a process, in ms: what a request costs the server,
+  // a figure the machine's other load blurs far less than throughput does.
+  const cpuMs = (pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100)
+  };
+  const pids = new Map();
   function load(base, headers) {
     return new Promise((resolve, reject) => {
+      const cpuBefore = cpuMs(pids.get(base));
       autocannon({ url: `${base}/v1/trades?limit=1`, connections: CONNECTIONS, duration: DURATION, headers }, (error, result) => {
         if (error) return reject(error);
         if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`${base}: ${result.non2xx} non-2xx, ${result.errors} errors`));
-        resolve({ rps: result.requests.average, p99: result.latency.p99 });
+        const cpuUs = ((cpuMs(pids.get(base)) - cpuBefore) * 1000) / result.requests.total;
+        resolve({ rps: result.requests.average, p99: result.latency.p99, cpuUs });
       });
     });
   }
@@ -149,6 +158,8 @@ async function bench() {
       bare.once('exit', (code) => reject(new Error(`the bare server stopped (${code})`)));
     });
     const headers = { authorization: `Bearer ${secret}` };
+    pids.set(apiBase, children[0].pid);
+    pids.set(bareBase, bare.pid);
     // Both must answer the same body, or the comparison means nothing.
     const [fromApi, fromBare] = await Promise.all([apiBase, bareBase].map((base) => fetch(`${base}/v1/trades?limit=1`, { headers }).then((r) => r.text())));
     if (fromApi !== fromBare) throw new Error(`the bodies differ:\n  API:  ${fromApi}\n  bare: ${fromBare}`);
@@ -172,12 +183,15 @@ async function bench() {
     const p99Ratio = median(p99Ratios);
     const spread = (values) => `${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)}`;
     const pass = (ok) => (ok ? 'PASS' : 'FAIL');
-    const fmt = (rounds) => `${Math.round(median(rounds.map((r) => r.rps))).toLocaleString('en')} req/s, p99 ${median(rounds.map((r) => r.p99))} ms`;
+    const fmt = (rounds) =>
+      `${Math.round(median(rounds.map((r) => r.rps))).toLocaleString('en')} req/s, p99 ${median(rounds.map((r) => r.p99))} ms, ${Math.round(median(rounds.map((r) => r.cpuUs)))} µs CPU a request`;
+    const cpuRatio = median(api.map((r, i) => r.cpuUs / base[i].cpuUs));
     console.log(`Baseline benchmark (keyed GET /v1/trades?limit=1, autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, SQLite, loopback)`);
     console.log(`  bare node:http: ${fmt(base)}`);
     console.log(`  API:            ${fmt(api)}`);
     console.log(`  1. throughput API / bare (median of pairs): ${rpsRatio.toFixed(2)} (rounds ${spread(rpsRatios)}; target >= 0.6) ${pass(rpsRatio >= 0.6)}`);
     console.log(`  2. p99 API / bare (median of pairs):        ${p99Ratio.toFixed(2)} (rounds ${spread(p99Ratios)}; target <= 3) ${pass(p99Ratio <= 3)}`);
+    console.log(`  3. CPU a request API / bare (median of pairs): ${cpuRatio.toFixed(2)} (for reference: less blurred by other load than 1 and 2)`);
     if (rpsRatio < 0.6 || p99Ratio > 3) process.exitCode = 1;
   } finally {
     for (const child of children) {

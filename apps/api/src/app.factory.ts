@@ -7,12 +7,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import { EXTENSION_ID } from '@tradetally/contracts';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { ApiError } from './common/api-error.js';
 import { NestPinoLogger, createLogger, httpLogger } from './common/logger.js';
+import { metricsMiddleware, securityMiddleware, whenBody } from './common/http-pipeline.js';
 import { MetricsService } from './common/metrics.service.js';
 import { createOpenApiDocument } from './common/openapi.js';
 import { ProblemFilter, problemMiddleware } from './common/problem.filter.js';
@@ -36,19 +36,6 @@ function webDist(config: AppConfig): string {
   return config.WEB_DIST ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 }
 
-/** Counts every request by method, matched route and status. */
-function metricsMiddleware(metrics: MetricsService) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.path.startsWith('/v1') ? 'unmatched' : 'static';
-      metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
-      metrics.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - start) / 1e9);
-    });
-    next();
-  };
-}
-
 /** Builds the configured API (not yet listening). */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const logger = createLogger(config.LOG_LEVEL, options.logStream);
@@ -62,26 +49,31 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.disable('x-powered-by');
   // Answers are per-user and mostly no-store: an ETag (a SHA-1 of every body) buys nothing here.
   app.set('etag', false);
-  app.use(httpLogger(logger));
+  // Request lines are written at info: below that level pino-http would do its per-request work
+  // (a child logger, listeners, a timer) only to write nothing, so it is not installed at all.
+  if (logger.isLevelEnabled('info')) app.use(httpLogger(logger));
   app.use(metricsMiddleware(app.get(MetricsService)));
-  app.use(helmet());
   // The page, the pinned extension, and CORS_ORIGINS: no other site or extension is echoed back.
   const origins = new Set([new URL(config.PUBLIC_URL).origin, `chrome-extension://${EXTENSION_ID}`, ...config.CORS_ORIGINS]);
-  app.enableCors({
-    origin: (origin, done) => done(null, !origin || origins.has(origin)),
-    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type'],
-    exposedHeaders: ['Retry-After'],
-    maxAge: 600,
-  });
+  app.use(
+    securityMiddleware({
+      origin: (origin, done) => done(null, !origin || origins.has(origin)),
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type'],
+      exposedHeaders: ['Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  const bodies = express.Router();
   // GitHub signs the exact bytes of its secret scanning reports: that route gets them raw (a Buffer,
   // any content type), first, so the JSON parser of its /v1/leaks prefix below finds the body read.
-  app.use('/v1/leaks/github', express.raw({ type: () => true, limit: '1mb' })); // MAX_GITHUB_REPORT_BYTES
+  bodies.use('/v1/leaks/github', express.raw({ type: () => true, limit: '1mb' })); // MAX_GITHUB_REPORT_BYTES
   for (const [path, limit] of BODY_LIMITS) {
-    app.use(path, express.json({ limit, strict: true }));
-    app.use(path, express.text({ type: ['text/csv', 'text/plain'], limit }));
+    bodies.use(path, express.json({ limit, strict: true }));
+    bodies.use(path, express.text({ type: ['text/csv', 'text/plain'], limit }));
   }
-  app.use(express.json({ limit: DEFAULT_BODY_LIMIT, strict: true }));
+  bodies.use(express.json({ limit: DEFAULT_BODY_LIMIT, strict: true }));
+  app.use(whenBody(bodies));
   app.use(problemMiddleware);
 
   const dist = webDist(config);
@@ -89,13 +81,15 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Only paths outside the API reach the disk: a stat per API request costs a third of throughput.
     const isApi = (path: string) => /^\/(v1|docs|metrics)(\/|$|-)/.test(path);
     const files = express.static(dist, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') });
-    app.use((req: Request, res: Response, next: NextFunction) => (isApi(req.path) ? next() : files(req, res, next)));
+    const site = express.Router();
+    site.use(files);
     // The page routes on the client: any other GET for HTML that is not the API gets index.html.
-    app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || isApi(req.path) || !req.accepts('html')) return next();
+    site.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || !req.accepts('html')) return next();
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(join(dist, 'index.html'));
     });
+    app.use((req: Request, res: Response, next: NextFunction) => (isApi(req.path) ? next() : site(req, res, next)));
   }
 
   const document = createOpenApiDocument(app, config.PUBLIC_URL);
