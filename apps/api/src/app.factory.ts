@@ -1,29 +1,21 @@
-import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
 import { EXTENSION_ID } from '@tradetally/contracts';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { ApiError } from './common/api-error.js';
+import { installPipeline } from './common/http-pipeline.js';
 import { NestPinoLogger, createLogger, httpLogger } from './common/logger.js';
-import { metricsMiddleware, securityMiddleware, whenBody } from './common/http-pipeline.js';
 import { MetricsService } from './common/metrics.service.js';
 import { createOpenApiDocument } from './common/openapi.js';
-import { ProblemFilter, problemMiddleware } from './common/problem.filter.js';
+import { ProblemFilter, sendProblem } from './common/problem.filter.js';
+import type { TrustProxy } from './common/client-address.js';
 import type { AppConfig } from './config.js';
-
-/** Body limits: generous where the contract carries bulk (leak text up to 1 MiB, CSV imports), tight elsewhere. */
-const BODY_LIMITS: Array<[path: string, limit: string]> = [
-  ['/v1/trades/import', '10mb'],
-  ['/v1/leaks', '5mb'],
-];
-const DEFAULT_BODY_LIMIT = '100kb';
 
 /** Options for tests and the benchmark. */
 export interface CreateAppOptions {
@@ -36,67 +28,57 @@ function webDist(config: AppConfig): string {
   return config.WEB_DIST ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 }
 
-/** Builds the configured API (not yet listening). */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+/**
+ * TRUST_PROXY as proxy-addr takes it, with Express's meaning for each form (security.md "Client
+ * address"): false, the proxies' addresses and CIDRs, or a hop count, which Express reads as "trust
+ * the nearest n hops". Fastify refuses a bare number (it trusts no hop then), so the count is
+ * given as the function Express itself builds from it.
+ */
+function trustProxyOf(trust: TrustProxy): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
+
+/**
+ * Builds the configured API (not yet listening), on Fastify: on Express the framework, not the key
+ * check, was three quarters of a keyed request's cost (issue 15, bench/baseline.bench.mjs).
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config.LOG_LEVEL, options.logStream);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const adapter = new FastifyAdapter({
+    trustProxy: trustProxyOf(config.TRUST_PROXY),
+    // Express's routing: letter case and a trailing slash do not make another route.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // Node's default, which Express kept (Fastify's own is 72 s): proxies in front are set for it.
+    keepAliveTimeout: 5000,
+    clientErrorHandler: answerParserError,
+    // A malformed URL is refused by the router before any hook: still a problem, with the headers.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, error),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     logger: new NestPinoLogger(logger),
   });
-  // false, a hop count, or the proxies' addresses: proxy-addr takes all three (security.md).
-  app.set('trust proxy', config.TRUST_PROXY);
-  app.set('query parser', 'simple');
-  app.disable('x-powered-by');
-  // Answers are per-user and mostly no-store: an ETag (a SHA-1 of every body) buys nothing here.
-  app.set('etag', false);
-  // Request lines are written at info: below that level pino-http would do its per-request work
-  // (a child logger, listeners, a timer) only to write nothing, so it is not installed at all.
-  if (logger.isLevelEnabled('info')) app.use(httpLogger(logger));
-  app.use(metricsMiddleware(app.get(MetricsService)));
   // The page, the pinned extension, and CORS_ORIGINS: no other site or extension is echoed back.
   const origins = new Set([new URL(config.PUBLIC_URL).origin, `chrome-extension://${EXTENSION_ID}`, ...config.CORS_ORIGINS]);
-  app.use(
-    securityMiddleware({
+  await installPipeline(app.getHttpAdapter().getInstance(), {
+    cors: {
       origin: (origin, done) => done(null, !origin || origins.has(origin)),
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type'],
       exposedHeaders: ['Retry-After'],
       maxAge: 600,
-    }),
-  );
-  const bodies = express.Router();
-  // GitHub signs the exact bytes of its secret scanning reports: that route gets them raw (a Buffer,
-  // any content type), first, so the JSON parser of its /v1/leaks prefix below finds the body read.
-  bodies.use('/v1/leaks/github', express.raw({ type: () => true, limit: '1mb' })); // MAX_GITHUB_REPORT_BYTES
-  for (const [path, limit] of BODY_LIMITS) {
-    bodies.use(path, express.json({ limit, strict: true }));
-    bodies.use(path, express.text({ type: ['text/csv', 'text/plain'], limit }));
-  }
-  bodies.use(express.json({ limit: DEFAULT_BODY_LIMIT, strict: true }));
-  app.use(whenBody(bodies));
-  app.use(problemMiddleware);
-
-  const dist = webDist(config);
-  if (existsSync(join(dist, 'index.html'))) {
-    // Only paths outside the API reach the disk: a stat per API request costs a third of throughput.
-    const isApi = (path: string) => /^\/(v1|docs|metrics)(\/|$|-)/.test(path);
-    const files = express.static(dist, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') });
-    const site = express.Router();
-    site.use(files);
-    // The page routes on the client: any other GET for HTML that is not the API gets index.html.
-    site.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || !req.accepts('html')) return next();
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(join(dist, 'index.html'));
-    });
-    app.use((req: Request, res: Response, next: NextFunction) => (isApi(req.path) ? next() : site(req, res, next)));
-  }
+    },
+    metrics: app.get(MetricsService),
+    // Request lines are written at info: below that level pino-http would do its per-request work
+    // (a child logger, listeners, a timer) only to write nothing, so it is not installed at all.
+    requestLog: logger.isLevelEnabled('info') ? httpLogger(logger) : null,
+    webDist: webDist(config),
+  });
 
   const document = createOpenApiDocument(app, config.PUBLIC_URL);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   app.useGlobalFilters(new ProblemFilter());
   // No enableShutdownHooks(): main.ts drains requests on SIGTERM first (common/graceful-stop.ts).
-  (app.getHttpServer() as Server).on('clientError', answerParserError);
   return app;
 }
 

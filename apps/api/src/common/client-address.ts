@@ -2,9 +2,9 @@ import ipaddr from 'ipaddr.js';
 
 /**
  * How the client address is found behind proxies (security.md "Client address"): `false` (the
- * socket's address), a hop count, or the proxies' addresses and CIDRs. Express (proxy-addr) takes
- * all three forms as they are; `true` is refused because trusting every hop lets any client choose
- * its address with X-Forwarded-For.
+ * socket's address), a hop count, or the proxies' addresses and CIDRs, each applied by proxy-addr
+ * (app.factory.ts hands Fastify a hop count as a function, with Express's meaning); `true` is refused
+ * because trusting every hop lets any client choose its address with X-Forwarded-For.
  */
 export type TrustProxy = false | number | string[];
 

@@ -1,11 +1,11 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Response } from 'express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthService } from '../modules/health/health.service.js';
 import { ApiError } from './api-error.js';
-import { sendProblem } from './problem.filter.js';
+import { helmetHeaders } from './http-pipeline.js';
+import { writeProblem } from './problem.filter.js';
 
 const log = new Logger('Shutdown');
 
@@ -29,7 +29,7 @@ const LINGER_MS = 100;
  * Nest's own signal hooks are not used: they close the pools before requests finish and end the
  * process by re-raising the signal, where a graceful stop must exit 0.
  */
-export function gracefulStop(app: NestExpressApplication, timeoutMs: number): (signal: string) => Promise<void> {
+export function gracefulStop(app: NestFastifyApplication, timeoutMs: number): (signal: string) => Promise<void> {
   const server = app.getHttpServer() as Server;
   const inFlight = new Set<ServerResponse>();
   /** Accepted connections that have not sent a request yet. */
@@ -86,11 +86,13 @@ export function gracefulStop(app: NestExpressApplication, timeoutMs: number): (s
         log.warn(`SHUTDOWN_TIMEOUT_MS passed with ${inFlight.size} request(s) unfinished: answering them 503`);
         // An answer, not a reset: a proxy may resend a request whose connection was reset (nginx
         // does, for connection errors), and this one may have done its work already.
+        // Written on Node's response, outside Fastify's reply: so with the security headers here.
         const stopped = new ApiError('service_unavailable', 'The instance stopped before this request finished; its outcome is unknown.', undefined, {
+          ...helmetHeaders(),
           'Retry-After': '1',
           Connection: 'close',
         });
-        for (const res of inFlight) if (!res.headersSent) sendProblem(res as Response, stopped); // express's response object
+        for (const res of inFlight) if (!res.headersSent) writeProblem(res, stopped);
       }
       server.closeAllConnections();
       await app.close();

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import { isDatabaseUnavailable } from '@tradetally/database';
 import { ApiError } from './api-error.js';
 
@@ -11,12 +12,13 @@ export function toApiError(error: unknown): ApiError {
   // A database that is down or too slow is a reason to come back shortly, not a bug (http-api.md).
   if (isDatabaseUnavailable(error))
     return new ApiError('service_unavailable', 'The database does not answer; try again shortly.', undefined, { 'Retry-After': '5' });
-  // body-parser's errors carry `type` and `status`.
-  const bodyError = error as { type?: string; status?: number };
-  if (bodyError?.type === 'entity.too.large') return new ApiError('payload_too_large', 'The request body is too large.');
-  if (bodyError?.type === 'entity.parse.failed') return new ApiError('validation_failed', 'The request body is not valid JSON.');
-  if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported')
-    return new ApiError('unsupported_media_type', 'The request body encoding is not supported.');
+  // Fastify's own errors (reading the body, a malformed URL) carry a `FST_` code and a status.
+  const framework = error as { code?: unknown; statusCode?: unknown };
+  if (typeof framework?.code === 'string' && framework.code.startsWith('FST_') && typeof framework.statusCode === 'number') {
+    if (framework.statusCode === 413) return new ApiError('payload_too_large', 'The request body is too large.');
+    if (framework.statusCode === 415) return new ApiError('unsupported_media_type', 'The request body type is not supported.');
+    if (framework.statusCode >= 400 && framework.statusCode < 500) return new ApiError('bad_request', 'The request could not be read.');
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return new ApiError('not_found', 'No such route.');
@@ -28,27 +30,35 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('internal_error', 'Something went wrong on our side; nothing was changed by the failed step.');
 }
 
-/** Writes `error` as problem details. */
-export function sendProblem(response: Response, error: unknown): void {
+/** The status, headers and body of `error` as problem details (logged when it is our own failure). */
+function problemOf(error: unknown): { status: number; headers: Record<string, string>; body: string } {
   const apiError = toApiError(error);
   if (apiError.code === 'internal_error') log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  if (response.headersSent) return;
-  response.status(apiError.status);
-  for (const [name, value] of Object.entries(apiError.headers)) response.setHeader(name, value);
-  response.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
-  response.setHeader('Cache-Control', 'no-store');
-  response.end(JSON.stringify(apiError.toProblem()));
+  return {
+    status: apiError.status,
+    headers: { ...apiError.headers, 'Content-Type': 'application/problem+json; charset=utf-8', 'Cache-Control': 'no-store' },
+    body: JSON.stringify(apiError.toProblem()),
+  };
+}
+
+/** Writes `error` as problem details. */
+export function sendProblem(reply: FastifyReply, error: unknown): void {
+  const problem = problemOf(error);
+  if (reply.sent || reply.raw.headersSent) return;
+  reply.status(problem.status).headers(problem.headers).send(problem.body);
+}
+
+/** The same on Node's own response, for answers written outside a route (the graceful stop's 503). */
+export function writeProblem(res: ServerResponse, error: unknown): void {
+  const problem = problemOf(error);
+  if (res.headersSent) return;
+  res.writeHead(problem.status, problem.headers).end(problem.body);
 }
 
 /** Nest's filter for everything a route throws. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
-    sendProblem(host.switchToHttp().getResponse<Response>(), exception);
+    sendProblem(host.switchToHttp().getResponse<FastifyReply>(), exception);
   }
-}
-
-/** Express error middleware for what fails before Nest routes (body parsing, size limits). */
-export function problemMiddleware(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  sendProblem(res, error);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CreateApiKeyRequest, CreateApiKeyResponse } from '@tradetally/contracts';
 import type { Db } from '@tradetally/database';
 import { type TestDatabase, createTestDatabase, databaseKinds } from '@tradetally/database/testing';
@@ -27,7 +27,7 @@ export interface Answer<T = Record<string, unknown>> {
 /** A running API on a loopback port, with its captured JSON log. */
 export class TestApi {
   constructor(
-    readonly app: NestExpressApplication,
+    readonly app: NestFastifyApplication,
     readonly url: string,
     readonly logs: string[],
   ) {}

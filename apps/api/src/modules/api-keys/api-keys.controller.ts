@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Header } from '@nestjs/common';
 import {
   type ApiKey,
   ApiKeyPageSchema,
@@ -19,7 +19,6 @@ import {
   UsageResponseSchema,
 } from '@tradetally/contracts';
 import { RateLimitService } from '../../common/rate-limit.service.js';
-import type { Response } from 'express';
 import { ApiContract } from '../../common/openapi.js';
 import { parseId, parseWith } from '../../common/validation.js';
 import { Access, CurrentPrincipal, ExtensionAllowed, type Principal } from '../auth/access.decorator.js';
@@ -47,8 +46,9 @@ export class ApiKeysController {
   @Post('self/rotate')
   @Access('read')
   @ApiContract({ tag: 'API keys', summary: 'Let a key renew itself (opt-in per key with selfRotate); default grace 60 minutes', body: SelfRotateRequestSchema, status: 201, response: RotateApiKeyResponseSchema, errors: ['unauthenticated', 'invalid_api_key', 'api_key_expired', 'api_key_revoked', 'ip_not_allowed', 'api_key_required', 'self_rotation_disabled', 'not_rotatable', 'validation_failed', 'rate_limited'] })
-  rotateSelf(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RotateApiKeyResponse> {
-    res.setHeader('Cache-Control', 'no-store');
+  // The answer carries a secret (a new key or a session token): never stored by a cache.
+  @Header('Cache-Control', 'no-store')
+  rotateSelf(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<RotateApiKeyResponse> {
     return this.keys.rotateSelf(principal, parseWith(SelfRotateRequestSchema, body ?? {}));
   }
 
@@ -71,8 +71,9 @@ export class ApiKeysController {
 
   @Post()
   @ApiContract({ tag: 'API keys', summary: 'Create a key; the secret is in this answer only', body: CreateApiKeyRequestSchema, status: 201, response: CreateApiKeyResponseSchema, errors: [...SESSION_ERRORS, 'validation_failed'] })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<CreateApiKeyResponse> {
-    res.setHeader('Cache-Control', 'no-store');
+  // The answer carries a secret (a new key or a session token): never stored by a cache.
+  @Header('Cache-Control', 'no-store')
+  create(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<CreateApiKeyResponse> {
     return this.keys.create(principal.userId, parseWith(CreateApiKeyRequestSchema, body));
   }
 
@@ -103,8 +104,9 @@ export class ApiKeysController {
 
   @Post(':id/rotate')
   @ApiContract({ tag: 'API keys', summary: 'Replace a key; the old one works until its grace end', body: RotateApiKeyRequestSchema, status: 201, response: RotateApiKeyResponseSchema, errors: [...SESSION_ERRORS, 'validation_failed', 'not_found', 'not_rotatable'] })
-  rotate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RotateApiKeyResponse> {
-    res.setHeader('Cache-Control', 'no-store');
+  // The answer carries a secret (a new key or a session token): never stored by a cache.
+  @Header('Cache-Control', 'no-store')
+  rotate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown): Promise<RotateApiKeyResponse> {
     return this.keys.rotate(principal.userId, parseId(id), parseWith(RotateApiKeyRequestSchema, body ?? {}));
   }
 }

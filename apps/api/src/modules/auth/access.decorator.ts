@@ -1,6 +1,6 @@
 import { type ExecutionContext, SetMetadata, createParamDecorator } from '@nestjs/common';
 import type { ApiKeyScope, SessionClient } from '@tradetally/contracts';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error.js';
 
 /**
@@ -40,7 +40,7 @@ export interface Principal {
 }
 
 /** A request after the guard. */
-export type AuthedRequest = Request & { principal?: Principal };
+export type AuthedRequest = FastifyRequest & { principal?: Principal };
 
 /** The caller; on a route that requires one, always set. */
 export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
@@ -56,5 +56,5 @@ export const OptionalPrincipal = createParamDecorator(
 
 /** The client's address, as the rate limits count it. */
 export const ClientAddress = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<Request>().ip ?? 'unknown',
+  (_data: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<FastifyRequest>().ip,
 );

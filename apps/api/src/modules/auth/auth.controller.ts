@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Header } from '@nestjs/common';
 import {
   LoginRequestSchema,
   LoginResponseSchema,
@@ -8,7 +8,6 @@ import {
   type UserResponse,
   UserResponseSchema,
 } from '@tradetally/contracts';
-import type { Response } from 'express';
 import { ApiContract } from '../../common/openapi.js';
 import { parseWith } from '../../common/validation.js';
 import { Access, ClientAddress, CurrentPrincipal, ExtensionAllowed, type Principal } from './access.decorator.js';
@@ -33,8 +32,9 @@ export class AuthController {
   @HttpCode(200)
   @Access('public')
   @ApiContract({ tag: 'Auth', summary: 'Sign in: a session token for the settings page (`client: "web"`) or the browser extension (`client: "extension"`: read and report only)', body: LoginRequestSchema, response: LoginResponseSchema, errors: ['validation_failed', 'invalid_credentials', 'rate_limited'] })
-  login(@Body() body: unknown, @ClientAddress() address: string, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
-    res.setHeader('Cache-Control', 'no-store');
+  // The answer carries a secret (a new key or a session token): never stored by a cache.
+  @Header('Cache-Control', 'no-store')
+  login(@Body() body: unknown, @ClientAddress() address: string): Promise<LoginResponse> {
     return this.auth.login(parseWith(LoginRequestSchema, body), address);
   }
 

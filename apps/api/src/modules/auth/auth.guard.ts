@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiError } from '../../common/api-error.js';
+import { pathOf } from '../../common/http-pipeline.js';
 import { ACCESS_KEY, type AccessLevel, type AuthedRequest, EXTENSION_KEY } from './access.decorator.js';
 import { CredentialsService, type RequestInfo } from './credentials.service.js';
 import { UsageCounter } from '../../common/usage-counter.service.js';
@@ -42,7 +43,7 @@ export class AuthGuard implements CanActivate {
       if (level === 'optional') return true;
       throw new ApiError('unauthenticated', 'Send a session token or an API key in "Authorization: Bearer …".');
     }
-    const info: RequestInfo = { ip: request.ip ?? 'unknown', userAgent: request.headers['user-agent'] ?? null, method: request.method, path: request.path };
+    const info: RequestInfo = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, method: request.method, path: pathOf(request.url) };
     if (level === 'optional') {
       // Missing, invalid or expired credentials make the call anonymous, uncounted (leak reports).
       request.principal = (await this.credentials.tryAuthenticate(credential, info)) ?? undefined;

@@ -1,13 +1,13 @@
 import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { type GithubReportFeedback, GithubReportFeedbackSchema, GithubTokenReportsSchema } from '@tradetally/contracts';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiContract } from '../../common/openapi.js';
 import { Access } from '../auth/access.decorator.js';
 import { GithubReportsService } from './github-reports.service.js';
 
-/** The raw body app.factory.ts keeps for this route (empty when the request had none). */
-function rawBody(req: Request): Buffer {
+/** The raw body common/http-pipeline.ts keeps for this route (empty when the request had none). */
+function rawBody(req: FastifyRequest): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
 
@@ -29,7 +29,7 @@ export class GithubReportsController {
     auth: false,
   })
   receive(
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
     @Headers('github-public-key-identifier') identifier: string | undefined,
     @Headers('github-public-key-signature') signature: string | undefined,
   ): Promise<GithubReportFeedback> {

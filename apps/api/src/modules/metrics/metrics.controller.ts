@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error.js';
 import { isLoopback } from '../../common/client-address.js';
 import { MetricsService } from '../../common/metrics.service.js';
@@ -26,17 +26,16 @@ export class MetricsController {
     this.token = config.METRICS_TOKEN ? Buffer.from(`Bearer ${config.METRICS_TOKEN}`) : null;
   }
 
-  private allowed(req: Request): boolean {
-    if (!this.token) return isLoopback(req.ip ?? '');
+  private allowed(req: FastifyRequest): boolean {
+    if (!this.token) return isLoopback(req.ip);
     const sent = Buffer.from(req.headers.authorization ?? '');
     return sent.length === this.token.length && timingSafeEqual(sent, this.token);
   }
 
   @Get()
   @Access('public')
-  async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async scrape(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     if (!this.allowed(req)) throw new ApiError('not_found', 'No such route.');
-    res.setHeader('Content-Type', this.metrics.registry.contentType);
-    res.end(await this.metrics.registry.metrics());
+    await res.header('Content-Type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }

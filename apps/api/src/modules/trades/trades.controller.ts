@@ -11,8 +11,9 @@ import {
   TradeSchema,
   UpdateTradeRequestSchema,
 } from '@tradetally/contracts';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error.js';
+import { contentTypeIs } from '../../common/http-pipeline.js';
 import { ApiContract } from '../../common/openapi.js';
 import { parseId, parseWith } from '../../common/validation.js';
 import { Access, CurrentPrincipal, type Principal } from '../auth/access.decorator.js';
@@ -45,11 +46,11 @@ export class TradesController {
     response: ImportResultSchema,
     errors: [...WRITE_ERRORS, 'payload_too_large', 'unsupported_media_type'],
   })
-  import(@CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<ImportResult> {
-    if (req.is('text/csv') || req.is('text/plain')) {
+  import(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest): Promise<ImportResult> {
+    if (contentTypeIs(req, 'text/csv') || contentTypeIs(req, 'text/plain')) {
       return this.trades.import(principal.userId, parseCsvImport(typeof req.body === 'string' ? req.body : ''));
     }
-    if (req.is('application/json')) {
+    if (contentTypeIs(req, 'application/json')) {
       const { trades } = parseWith(ImportTradesJsonSchema, req.body);
       return this.trades.import(principal.userId, trades.map((value, index) => validateRow(index + 1, value)));
     }
