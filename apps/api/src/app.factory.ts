@@ -9,7 +9,7 @@ import { EXTENSION_ID } from '@tradetally/contracts';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { ApiError } from './common/api-error.js';
-import { installPipeline } from './common/http-pipeline.js';
+import { installPipeline, securityHook } from './common/http-pipeline.js';
 import { NestPinoLogger, createLogger, httpLogger } from './common/logger.js';
 import { MetricsService } from './common/metrics.service.js';
 import { createOpenApiDocument } from './common/openapi.js';
@@ -44,6 +44,15 @@ function trustProxyOf(trust: TrustProxy): false | string[] | ((address: string, 
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config.LOG_LEVEL, options.logStream);
+  // The page, the pinned extension, and CORS_ORIGINS: no other site or extension is echoed back.
+  const origins = new Set([new URL(config.PUBLIC_URL).origin, `chrome-extension://${EXTENSION_ID}`, ...config.CORS_ORIGINS]);
+  const security = securityHook({
+    origin: (origin, done) => done(null, !origin || origins.has(origin)),
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type'],
+    exposedHeaders: ['Retry-After'],
+    maxAge: 600,
+  });
   const adapter = new FastifyAdapter({
     trustProxy: trustProxyOf(config.TRUST_PROXY),
     // Express's routing: letter case and a trailing slash do not make another route.
@@ -52,22 +61,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     keepAliveTimeout: 5000,
     clientErrorHandler: answerParserError,
     // A malformed URL is refused by the router before any hook: still a problem, with the headers.
-    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, error),
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => security(request, reply, () => sendProblem(reply, error)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     logger: new NestPinoLogger(logger),
   });
-  // The page, the pinned extension, and CORS_ORIGINS: no other site or extension is echoed back.
-  const origins = new Set([new URL(config.PUBLIC_URL).origin, `chrome-extension://${EXTENSION_ID}`, ...config.CORS_ORIGINS]);
   await installPipeline(app.getHttpAdapter().getInstance(), {
-    cors: {
-      origin: (origin, done) => done(null, !origin || origins.has(origin)),
-      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type'],
-      exposedHeaders: ['Retry-After'],
-      maxAge: 600,
-    },
+    security,
     metrics: app.get(MetricsService),
     // Request lines are written at info: below that level pino-http would do its per-request work
     // (a child logger, listeners, a timer) only to write nothing, so it is not installed at all.

@@ -69,7 +69,8 @@ export function helmetHeaders(): Record<string, string> {
 
 /** What the pipeline needs to know. */
 export interface PipelineOptions {
-  cors: CorsOptions;
+  /** Security headers and CORS (securityHook). */
+  security: RequestHook;
   metrics: MetricsService;
   /** pino-http, when request lines are written at the configured level; null below it. */
   requestLog: HttpLogger | null;
@@ -90,7 +91,7 @@ export async function installPipeline(app: FastifyInstance, options: PipelineOpt
       done();
     });
   }
-  installSecurity(app, options.cors);
+  app.addHook('onRequest', options.security);
   installBodies(app);
   if (options.webDist && existsSync(join(options.webDist, 'index.html'))) await installSite(app, options.webDist);
 }
@@ -127,17 +128,21 @@ function installMetrics(app: FastifyInstance, metrics: MetricsService): void {
   });
 }
 
+/** A Fastify request hook. */
+export type RequestHook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
+
 /**
- * Security headers and CORS. A request without an Origin header (every API client but a browser's
- * cross-origin call) gets what the cors package gives it, precomputed: `Vary: Origin` and the
- * exposed headers, no Allow-Origin. Browser calls and preflights go through cors itself.
+ * Security headers and CORS, as one hook. A request without an Origin header (every API client but
+ * a browser's cross-origin call) gets what the cors package gives it, precomputed: `Vary: Origin`
+ * and the exposed headers, no Allow-Origin. Browser calls and preflights go through cors itself.
+ * app.factory.ts also runs it for the requests Fastify's router refuses before any hook.
  */
-function installSecurity(app: FastifyInstance, corsOptions: CorsOptions): void {
+export function securityHook(corsOptions: CorsOptions): RequestHook {
   const headers = helmetHeaders();
   const entries = Object.entries(headers);
   const corsMiddleware = cors(corsOptions);
   const exposed = Array.isArray(corsOptions.exposedHeaders) ? corsOptions.exposedHeaders.join(',') : corsOptions.exposedHeaders;
-  app.addHook('onRequest', (request, reply, done) => {
+  return (request, reply, done) => {
     reply.headers(headers);
     if (request.headers.origin === undefined && request.method !== 'OPTIONS') {
       reply.header('Vary', 'Origin');
@@ -150,7 +155,7 @@ function installSecurity(app: FastifyInstance, corsOptions: CorsOptions): void {
     for (const [name, value] of entries) reply.raw.setHeader(name, value);
     corsMiddleware(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
     if (reply.raw.writableEnded) reply.hijack();
-  });
+  };
 }
 
 /** A media type's essence (`text/csv; charset=x` is `text/csv`), lower case. */

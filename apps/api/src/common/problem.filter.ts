@@ -15,6 +15,8 @@ export function toApiError(error: unknown): ApiError {
   // Fastify's own errors (reading the body, a malformed URL) carry a `FST_` code and a status.
   const framework = error as { code?: unknown; statusCode?: unknown };
   if (typeof framework?.code === 'string' && framework.code.startsWith('FST_') && typeof framework.statusCode === 'number') {
+    // As on Express, where a path that does not decode was a 400 validation_failed.
+    if (framework.code === 'FST_ERR_BAD_URL') return new ApiError('validation_failed', 'The request is not valid.');
     if (framework.statusCode === 413) return new ApiError('payload_too_large', 'The request body is too large.');
     if (framework.statusCode === 415) return new ApiError('unsupported_media_type', 'The request body type is not supported.');
     if (framework.statusCode >= 400 && framework.statusCode < 500) return new ApiError('bad_request', 'The request could not be read.');
