@@ -1,5 +1,8 @@
 // The API benchmark of issue 3, over loopback with autocannon against the built API (dist/main.js):
-//   1. key-authenticated GET /v1/trades?limit=1 against GET /v1/health, as a ratio (target >= 0.75);
+//   1. key-authenticated GET /v1/trades?limit=1 against GET /v1/health, as a ratio: a reference
+//      figure since issue 15. Its 0.75 target assumed both routes pay the same framework cost; on
+//      Fastify health costs little, so the ratio now mostly weighs the keyed route's two sqlite3
+//      round trips, and the framework's share is judged against a bare server (baseline.bench.mjs);
 //   2. key-authenticated throughput with 10 keys in the database and with 1,000,000, as a ratio
 //      (target >= 0.9: a key check must not grow with the number of keys);
 //   3. the API's peak RSS during the run.
@@ -151,10 +154,10 @@ try {
   console.log(`API benchmark (autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, SQLite, loopback)`);
   console.log(`  10 keys:     GET /v1/health ${rate(few.health)}, keyed GET /v1/trades?limit=1 ${rate(few.trades)}`);
   console.log(`  ${keys} keys: GET /v1/health ${rate(many.health)}, keyed GET /v1/trades?limit=1 ${rate(many.trades)} (bulk insert ${insertSeconds.toFixed(1)} s)`);
-  console.log(`  1. keyed trades / health (median of pairs):     ${vsHealth.toFixed(2)} (target >= 0.75) ${pass(vsHealth >= 0.75)}`);
+  console.log(`  1. keyed trades / health (median of pairs):     ${vsHealth.toFixed(2)} (reference: see baseline.bench.mjs for the framework's share)`);
   console.log(`  2. throughput with ${keys} keys / with 10 keys: ${vsKeys.toFixed(2)} (raw medians ${(median(many.trades) / median(few.trades)).toFixed(2)}; target >= 0.9) ${pass(vsKeys >= 0.9)}`);
   console.log(`  3. API peak RSS:                                  ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
-  if (vsHealth < 0.75 || vsKeys < 0.9) process.exitCode = 1;
+  if (vsKeys < 0.9) process.exitCode = 1;
 } finally {
   clearInterval(sampler);
   api.kill('SIGTERM');
