@@ -188,6 +188,11 @@ function parseStrictJson(text: string): unknown {
   }
 }
 
+/** A body the parser refused, carried to the preValidation hook (see installBodies). */
+class RefusedBody {
+  constructor(readonly error: Error) {}
+}
+
 /**
  * One parser for every body: GitHub's reports stay the exact bytes GitHub signed (a Buffer, any
  * content type); JSON is parsed strictly; text/csv and text/plain are text where a route takes
@@ -195,6 +200,10 @@ function parseStrictJson(text: string): unknown {
  * set on the route itself (Fastify stops reading there and answers 413).
  */
 function installBodies(app: FastifyInstance): void {
+  // A body that was read whole but is refused (not JSON, another charset) is answered from a later
+  // hook, not from the parser: Fastify closes the connection after a parser error (the client might
+  // still be sending), which a fully read body does not need. Too large a body still closes it.
+  app.addHook('preValidation', (request, _reply, done) => done(request.body instanceof RefusedBody ? request.body.error : undefined));
   app.addHook('onRoute', (route) => {
     const path = route.url ?? route.path ?? '';
     route.bodyLimit ??= BODY_LIMITS.find(([prefix]) => under(path, prefix))?.[1] ?? DEFAULT_BODY_LIMIT;
@@ -216,7 +225,7 @@ function installBodies(app: FastifyInstance): void {
       }
       return done(null, undefined);
     } catch (error) {
-      return done(error as Error, undefined);
+      return done(null, new RefusedBody(error instanceof Error ? error : new Error(String(error))));
     }
   });
 }
