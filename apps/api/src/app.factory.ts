@@ -55,8 +55,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   const adapter = new FastifyAdapter({
     trustProxy: trustProxyOf(config.TRUST_PROXY),
-    // Express's routing: letter case and a trailing slash do not make another route.
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // Express's routing: letter case and a trailing slash do not make another route, and a path
+    // parameter of any length still reaches its route (whose guard and id check answer it: 401,
+    // 404) instead of making the route vanish past find-my-way's default 100 characters. The
+    // parameters are plain segments, never regular expressions, and Node caps a URL at 16 KiB.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     // Node's default, which Express kept (Fastify's own is 72 s): proxies in front are set for it.
     keepAliveTimeout: 5000,
     clientErrorHandler: answerParserError,

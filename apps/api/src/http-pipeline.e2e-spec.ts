@@ -59,6 +59,12 @@ describe('the HTTP pipeline', () => {
     expect(JSON.parse(latin1.body)).toMatchObject({ code: 'unsupported_media_type' });
   });
 
+  it('routes a path parameter of any length to its route, whose guard answers first', async () => {
+    const answer = await send(api.url, 'GET', `/v1/trades/${'a'.repeat(150)}`, { authorization: 'Bearer not-a-token' });
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'unauthenticated' });
+  });
+
   it('routes a path with a trailing slash as the path without it', async () => {
     const answer = await send(api.url, 'GET', '/v1/health/', {});
     expect(answer.status).toBe(200);
