@@ -9,9 +9,19 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: {
-        console: 'readonly', process: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly',
-        clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly',
-        performance: 'readonly', globalThis: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly',
+        console: 'readonly',
+        process: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+        globalThis: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
       },
     },
     rules: {
@@ -26,8 +36,13 @@ export default tseslint.config(
     files: ['**/bench/**', '**/scripts/**'],
     languageOptions: {
       globals: {
-        window: 'readonly', document: 'readonly', DataTransfer: 'readonly', ClipboardEvent: 'readonly',
-        requestAnimationFrame: 'readonly', PerformanceObserver: 'readonly', navigator: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        DataTransfer: 'readonly',
+        ClipboardEvent: 'readonly',
+        requestAnimationFrame: 'readonly',
+        PerformanceObserver: 'readonly',
+        navigator: 'readonly',
       },
     },
   },
@@ -44,17 +59,41 @@ export default tseslint.config(
   // browser code never imports server packages.
   {
     files: ['packages/contracts/src/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@tradetally/*'], message: 'contracts import nothing of ours: they are the bottom layer.' }] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@tradetally/*'], message: 'contracts import nothing of ours: they are the bottom layer.' }] }],
+    },
   },
   {
     files: ['packages/database/src/**', 'packages/client/src/**', 'packages/scan/src/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@tradetally/api', '@tradetally/worker', '@tradetally/web', '@tradetally/extension', '**/apps/**'], message: 'packages never import apps.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@tradetally/api', '@tradetally/worker', '@tradetally/web', '@tradetally/extension', '**/apps/**'],
+              message: 'packages never import apps.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['apps/api/src/**', 'apps/worker/src/**'],
     ignores: ['**/*.e2e-spec.ts', '**/testing/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@tradetally/api', '@tradetally/worker', '@tradetally/web', '@tradetally/extension', '../../../*/src/**', '**/apps/**'], message: 'apps never import one another: share through packages/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@tradetally/api', '@tradetally/worker', '@tradetally/web', '@tradetally/extension', '../../../*/src/**', '**/apps/**'],
+              message: 'apps never import one another: share through packages/.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -65,7 +104,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@tradetally/api', '@tradetally/worker', '@tradetally/database', '@tradetally/testing', '@tradetally/scan'], message: 'the page and the extension run in browsers: no server package.' },
+            {
+              group: ['@tradetally/api', '@tradetally/worker', '@tradetally/database', '@tradetally/testing', '@tradetally/scan'],
+              message: 'the page and the extension run in browsers: no server package.',
+            },
             { group: ['@tradetally/web', '@tradetally/extension', '**/apps/**'], message: 'apps never import one another.' },
           ],
         },

@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 import swc from 'unplugin-swc';
 
 export default defineConfig({
-  test: { environment: 'node', pool: 'forks', include: ['src/**/*.spec.ts', 'src/**/*.e2e-spec.ts'], testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false },
+  test: {
+    environment: 'node',
+    pool: 'forks',
+    include: ['src/**/*.spec.ts', 'src/**/*.e2e-spec.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+  },
   plugins: [
     swc.vite({
       module: { type: 'es6' },

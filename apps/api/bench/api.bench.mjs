@@ -133,7 +133,12 @@ try {
   let secret;
   for (let i = 0; i < 10; i++) secret = (await call('POST', '/v1/api-keys', { name: `k${i}`, scope: 'read_write' }, token)).secret;
   for (let i = 0; i < 20; i++) {
-    await call('POST', '/v1/trades', { symbol: 'AAPL', side: 'buy', quantity: 1, price: 100 + i, executedAt: new Date(Date.now() - i * 60_000).toISOString() }, secret);
+    await call(
+      'POST',
+      '/v1/trades',
+      { symbol: 'AAPL', side: 'buy', quantity: 1, price: 100 + i, executedAt: new Date(Date.now() - i * 60_000).toISOString() },
+      secret,
+    );
   }
   const keyHeaders = { authorization: `Bearer ${secret}` };
   await load('/v1/health'); // warm-up: JIT, connection pools, SQLite page cache
@@ -153,9 +158,13 @@ try {
   const keys = (MANY_KEYS + 10).toLocaleString('en');
   console.log(`API benchmark (autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, SQLite, loopback)`);
   console.log(`  10 keys:     GET /v1/health ${rate(few.health)}, keyed GET /v1/trades?limit=1 ${rate(few.trades)}`);
-  console.log(`  ${keys} keys: GET /v1/health ${rate(many.health)}, keyed GET /v1/trades?limit=1 ${rate(many.trades)} (bulk insert ${insertSeconds.toFixed(1)} s)`);
+  console.log(
+    `  ${keys} keys: GET /v1/health ${rate(many.health)}, keyed GET /v1/trades?limit=1 ${rate(many.trades)} (bulk insert ${insertSeconds.toFixed(1)} s)`,
+  );
   console.log(`  1. keyed trades / health (median of pairs):     ${vsHealth.toFixed(2)} (reference: see baseline.bench.mjs for the framework's share)`);
-  console.log(`  2. throughput with ${keys} keys / with 10 keys: ${vsKeys.toFixed(2)} (raw medians ${(median(many.trades) / median(few.trades)).toFixed(2)}; target >= 0.9) ${pass(vsKeys >= 0.9)}`);
+  console.log(
+    `  2. throughput with ${keys} keys / with 10 keys: ${vsKeys.toFixed(2)} (raw medians ${(median(many.trades) / median(few.trades)).toFixed(2)}; target >= 0.9) ${pass(vsKeys >= 0.9)}`,
+  );
   console.log(`  3. API peak RSS:                                  ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
   if (vsKeys < 0.9) process.exitCode = 1;
 } finally {

@@ -20,7 +20,8 @@ import sqlite3 from 'sqlite3';
 const PEPPER = 'benchmark-pepper-benchmark-pepper-benchmark';
 // The API's own SQL for the two queries (credentials.service.ts, trades.service.ts), with the
 // `$n` placeholders rewritten as the Db layer rewrites them for SQLite.
-const KEY_SQL = 'SELECT id, user_id, scope, expires_at, revoked_at, grace_ends_at, last_used_at, canary, allowed_ips, pepper_id FROM api_keys WHERE key_hash = ?1';
+const KEY_SQL =
+  'SELECT id, user_id, scope, expires_at, revoked_at, grace_ends_at, last_used_at, canary, allowed_ips, pepper_id FROM api_keys WHERE key_hash = ?1';
 const TRADES_SQL =
   'SELECT id, user_id, symbol, side, quantity, price, fees, executed_at, notes, external_id, created_at FROM trades WHERE user_id = ?1 ORDER BY executed_at DESC, id DESC LIMIT 2';
 
@@ -141,7 +142,13 @@ async function bench() {
   try {
     for (let i = 0; ; i++) {
       if (i > 120) throw new Error('the API did not start');
-      if (await fetch(`${apiBase}/v1/health`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${apiBase}/v1/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 250));
     }
     const email = `baseline-${apiPort}@example.com`;
@@ -149,9 +156,16 @@ async function bench() {
     const { token } = await call('POST', '/v1/auth/login', { email, password: 'benchmark password' });
     const { secret } = await call('POST', '/v1/api-keys', { name: 'bench', scope: 'read_write' }, token);
     for (let i = 0; i < 20; i++) {
-      await call('POST', '/v1/trades', { symbol: 'AAPL', side: 'buy', quantity: 1, price: 100 + i, executedAt: new Date(Date.now() - i * 60_000).toISOString() }, secret);
+      await call(
+        'POST',
+        '/v1/trades',
+        { symbol: 'AAPL', side: 'buy', quantity: 1, price: 100 + i, executedAt: new Date(Date.now() - i * 60_000).toISOString() },
+        secret,
+      );
     }
-    const bare = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', dbFile, String(barePort)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const bare = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', dbFile, String(barePort)], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     children.push(bare);
     await new Promise((resolve, reject) => {
       bare.once('message', resolve);
@@ -186,7 +200,9 @@ async function bench() {
     const fmt = (rounds) =>
       `${Math.round(median(rounds.map((r) => r.rps))).toLocaleString('en')} req/s, p99 ${median(rounds.map((r) => r.p99))} ms, ${Math.round(median(rounds.map((r) => r.cpuUs)))} µs CPU a request`;
     const cpuRatio = median(api.map((r, i) => r.cpuUs / base[i].cpuUs));
-    console.log(`Baseline benchmark (keyed GET /v1/trades?limit=1, autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, SQLite, loopback)`);
+    console.log(
+      `Baseline benchmark (keyed GET /v1/trades?limit=1, autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, SQLite, loopback)`,
+    );
     console.log(`  bare node:http: ${fmt(base)}`);
     console.log(`  API:            ${fmt(api)}`);
     console.log(`  1. throughput API / bare (median of pairs): ${rpsRatio.toFixed(2)} (rounds ${spread(rpsRatios)}; target >= 0.6) ${pass(rpsRatio >= 0.6)}`);

@@ -47,7 +47,13 @@ async function startApi(env) {
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 120; i++) {
-    if (await fetch(`${base}/v1/health`).then((r) => r.ok, () => false)) return { base, child };
+    if (
+      await fetch(`${base}/v1/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { base, child };
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the API did not start');
@@ -103,8 +109,14 @@ try {
   await load(`${counting.base}${route}`, open); // warm-up
   await load(`${plain.base}${route}`, open);
 
-  const usage = await compare(() => load(`${counting.base}${route}`, open), () => load(`${plain.base}${route}`, open));
-  const ips = await compare(() => load(`${plain.base}${route}`, pinned), () => load(`${plain.base}${route}`, open));
+  const usage = await compare(
+    () => load(`${counting.base}${route}`, open),
+    () => load(`${plain.base}${route}`, open),
+  );
+  const ips = await compare(
+    () => load(`${plain.base}${route}`, pinned),
+    () => load(`${plain.base}${route}`, open),
+  );
 
   // c. The roll-up, in this process, through the API's own UsageCounter against the same database.
   const db = await openDb(databaseUrl, { migrate: false });
@@ -132,9 +144,13 @@ try {
   const pass = (ok) => (ok ? 'PASS' : 'FAIL');
   const rate = (value) => `${Math.round(value).toLocaleString('en')} req/s`;
   console.log(`Keys v2 benchmark (autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, SQLite, loopback)`);
-  console.log(`  a. usage counting on / off:           ${rate(usage.a)} / ${rate(usage.b)} = ${usage.ratio.toFixed(2)} (target >= 0.95) ${pass(usage.ratio >= 0.95)}`);
+  console.log(
+    `  a. usage counting on / off:           ${rate(usage.a)} / ${rate(usage.b)} = ${usage.ratio.toFixed(2)} (target >= 0.95) ${pass(usage.ratio >= 0.95)}`,
+  );
   console.log(`  b. key with 20 allowedIps / with none: ${rate(ips.a)} / ${rate(ips.b)} = ${ips.ratio.toFixed(2)} (target >= 0.95) ${pass(ips.ratio >= 0.95)}`);
-  console.log(`  c. roll-up of ${ROLLUP_KEYS.toLocaleString('en')} keys' counters: ${rollupMs.toFixed(0)} ms for ${written} rows (${n} in the table) (target <= 1000 ms) ${pass(rollupMs <= 1000)}`);
+  console.log(
+    `  c. roll-up of ${ROLLUP_KEYS.toLocaleString('en')} keys' counters: ${rollupMs.toFixed(0)} ms for ${written} rows (${n} in the table) (target <= 1000 ms) ${pass(rollupMs <= 1000)}`,
+  );
   if (usage.ratio < 0.95 || ips.ratio < 0.95 || rollupMs > 1000) process.exitCode = 1;
 } finally {
   for (const api of [counting, plain]) api.child.kill('SIGTERM');

@@ -62,7 +62,13 @@ async function call(method, path, body, token) {
 
 async function waitForApi() {
   for (let i = 0; i < 120; i++) {
-    if (await fetch(`${base}/v1/health`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${base}/v1/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the API did not start');
@@ -93,7 +99,7 @@ try {
   const quiet = [];
   const loud = [];
   const ratios = [];
-  let floodAnswers = { '401': 0, '429': 0, other: 0 };
+  let floodAnswers = { 401: 0, 429: 0, other: 0 };
   for (let round = 0; round < ROUNDS; round++) {
     const alone = (await run(keyed)).requests.average;
     const [busy, floodResult] = await Promise.all([run(keyed), run(flood)]);
@@ -101,8 +107,8 @@ try {
     loud.push(busy.requests.average);
     ratios.push(busy.requests.average / alone);
     floodAnswers = {
-      '401': floodAnswers['401'] + (floodResult.statusCodeStats['401']?.count ?? 0),
-      '429': floodAnswers['429'] + (floodResult.statusCodeStats['429']?.count ?? 0),
+      401: floodAnswers['401'] + (floodResult.statusCodeStats['401']?.count ?? 0),
+      429: floodAnswers['429'] + (floodResult.statusCodeStats['429']?.count ?? 0),
       other: floodAnswers.other + floodResult.non2xx - (floodResult.statusCodeStats['401']?.count ?? 0) - (floodResult.statusCodeStats['429']?.count ?? 0),
     };
   }
@@ -113,7 +119,11 @@ try {
   const misses = [];
   const timed = async (key) => {
     const started = performance.now();
-    const response = await fetch(`${base}/v1/leaks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key, source: 'manual' }) });
+    const response = await fetch(`${base}/v1/leaks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key, source: 'manual' }),
+    });
     if (response.status !== 202) throw new Error(`leak report: ${response.status}`);
     await response.arrayBuffer();
     return performance.now() - started;
@@ -131,7 +141,9 @@ try {
   console.log(`  keyed GET /v1/trades?limit=1: ${rate(quiet)} alone, ${rate(loud)} beside ${FLOOD} connections of wrong logins`);
   console.log(`  the flood's answers: ${floodAnswers['401']} checked (401), ${floodAnswers['429']} refused without a hash (429), ${floodAnswers.other} other`);
   console.log(`  a. keyed throughput under a login flood / without: ${floodRatio.toFixed(2)} (target >= 0.5) ${pass(floodRatio >= 0.5)}`);
-  console.log(`  b. leak report median latency, revoked / unmatched: ${median(hits).toFixed(1)} ms / ${median(misses).toFixed(1)} ms = ${leakRatio.toFixed(2)} (target 0.67..1.5) ${pass(leakRatio < 1.5 && leakRatio > 1 / 1.5)}`);
+  console.log(
+    `  b. leak report median latency, revoked / unmatched: ${median(hits).toFixed(1)} ms / ${median(misses).toFixed(1)} ms = ${leakRatio.toFixed(2)} (target 0.67..1.5) ${pass(leakRatio < 1.5 && leakRatio > 1 / 1.5)}`,
+  );
   if (floodRatio < 0.5 || !(leakRatio < 1.5 && leakRatio > 1 / 1.5)) process.exitCode = 1;
 } finally {
   api.kill('SIGTERM');

@@ -16,16 +16,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        InfrastructureModule.forRoot(config),
-        AuthModule,
-        ApiKeysModule,
-        TradesModule,
-        LeaksModule,
-        NotificationsModule,
-        AuditModule,
-        HealthModule,
-      ],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, ApiKeysModule, TradesModule, LeaksModule, NotificationsModule, AuditModule, HealthModule],
       controllers: [MetricsController],
     };
   }

@@ -47,7 +47,10 @@ export const ConfigSchema = z
       .default('')
       .transform((value, ctx) => {
         const origins: string[] = [];
-        for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+        for (const item of value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
           try {
             const url = new URL(item);
             // WHATWG URL gives extension schemes an opaque ("null") origin; browsers send scheme://id.

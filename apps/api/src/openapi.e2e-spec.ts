@@ -80,13 +80,16 @@ describe('the OpenAPI document at /docs-json', () => {
   });
 
   const operations = () =>
-    Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })));
+    Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
+    );
 
   it('passes redocly lint with the recommended rules, warnings included', async () => {
     const { stdout } = await run(process.execPath, [REDOCLY, 'lint', '--extends=recommended', '--format=json', file], { maxBuffer: 16 * 1024 * 1024 }).catch(
       (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
     );
-    const problems = (JSON.parse(stdout) as { problems: Array<{ ruleId: string; severity: string; message: string; location: Array<{ pointer: string }> }> }).problems;
+    const problems = (JSON.parse(stdout) as { problems: Array<{ ruleId: string; severity: string; message: string; location: Array<{ pointer: string }> }> })
+      .problems;
     expect(problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)).toEqual([]);
   });
 
@@ -103,7 +106,10 @@ describe('the OpenAPI document at /docs-json', () => {
     expect(routes).toEqual(expect.arrayContaining(CONTRACT_ROUTES));
     const described = new Set<string>();
     for (const { route, operation } of operations()) {
-      expect(Object.keys(operation.responses).some((status) => /^4\d\d$/.test(status)), route).toBe(true);
+      expect(
+        Object.keys(operation.responses).some((status) => /^4\d\d$/.test(status)),
+        route,
+      ).toBe(true);
       for (const response of Object.values(operation.responses)) {
         for (const code of /code: (.*)$/.exec(response.description)?.[1]?.split(', ') ?? []) described.add(code);
       }
@@ -114,7 +120,19 @@ describe('the OpenAPI document at /docs-json', () => {
 
   it('names the shared shapes in components.schemas and refers to them', () => {
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['ApiKey', 'Trade', 'Problem', 'User', 'ErrorCode', 'Notification', 'AuditEvent', 'UsageDay', 'AllowedIps', 'CreateApiKeyResponse', 'ImportResult']),
+      expect.arrayContaining([
+        'ApiKey',
+        'Trade',
+        'Problem',
+        'User',
+        'ErrorCode',
+        'Notification',
+        'AuditEvent',
+        'UsageDay',
+        'AllowedIps',
+        'CreateApiKeyResponse',
+        'ImportResult',
+      ]),
     );
     const created = document.paths['/v1/api-keys']?.post?.responses['201']?.content?.['application/json']?.schema;
     expect(created).toEqual({ $ref: '#/components/schemas/CreateApiKeyResponse' });
@@ -162,9 +180,20 @@ export async function example(): Promise<void> {
 }
 `,
     );
-    const result = await run(process.execPath, [TSC, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2023,dom', join(dir, 'calls.ts')]).catch(
-      (error: { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}${error.stderr ?? ''}`, stderr: '' }),
-    );
+    const result = await run(process.execPath, [
+      TSC,
+      '--noEmit',
+      '--strict',
+      '--target',
+      'es2022',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--lib',
+      'es2023,dom',
+      join(dir, 'calls.ts'),
+    ]).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}${error.stderr ?? ''}`, stderr: '' }));
     expect(result.stdout).toBe('');
   });
 });

@@ -40,7 +40,10 @@ describe.each(DATABASE_KINDS)('pepper rotation on %s', (kind) => {
     expect(row?.pepper_id).toBe('2');
     // The command tells the operator one usable key still needs pepper 1.
     const main = join(dirname(fileURLToPath(import.meta.url)), '../dist/peppers.js');
-    const printed = execFileSync(process.execPath, [main], { env: { ...process.env, DATABASE_URL: database.url, TT_KEY_PEPPER: '', TT_KEY_PEPPERS: both.TT_KEY_PEPPERS }, encoding: 'utf8' });
+    const printed = execFileSync(process.execPath, [main], {
+      env: { ...process.env, DATABASE_URL: database.url, TT_KEY_PEPPER: '', TT_KEY_PEPPERS: both.TT_KEY_PEPPERS },
+      encoding: 'utf8',
+    });
     expect(printed).toMatch(/pepper 1: 1 keys, 1 still usable \(older, still accepted\)/);
     expect(printed).toMatch(/1 usable keys still need an older pepper/);
     await api.close();

@@ -32,7 +32,12 @@ async function main(): Promise<void> {
     const counts = await countKeysByPepper(db);
     console.log(`Peppers configured (current first): ${configured.join(', ')}`);
     for (const count of counts) {
-      const role = count.pepperId === configured[0] ? 'current' : configured.includes(count.pepperId) ? 'older, still accepted' : 'NOT CONFIGURED: these keys no longer work';
+      const role =
+        count.pepperId === configured[0]
+          ? 'current'
+          : configured.includes(count.pepperId)
+            ? 'older, still accepted'
+            : 'NOT CONFIGURED: these keys no longer work';
       console.log(`  pepper ${count.pepperId}: ${count.keys} keys, ${count.usable} still usable (${role})`);
     }
     const waiting = counts.filter((c) => c.pepperId !== configured[0] && c.usable > 0);

@@ -24,11 +24,31 @@ describe('the API around the routes', () => {
   it('serves an OpenAPI 3 document generated from the routes, and the docs page', async () => {
     const answer = await api.request<{ openapi: string; paths: Record<string, Record<string, unknown>> }>('GET', '/docs-json');
     expect(answer.body.openapi).toMatch(/^3\./);
-    for (const path of ['/v1/auth/register', '/v1/api-keys', '/v1/api-keys/{id}/rotate', '/v1/trades', '/v1/trades/import', '/v1/leaks', '/v1/notifications', '/v1/audit-events', '/v1/health']) {
+    for (const path of [
+      '/v1/auth/register',
+      '/v1/api-keys',
+      '/v1/api-keys/{id}/rotate',
+      '/v1/trades',
+      '/v1/trades/import',
+      '/v1/leaks',
+      '/v1/notifications',
+      '/v1/audit-events',
+      '/v1/health',
+    ]) {
       expect(answer.body.paths, path).toHaveProperty([path]);
     }
-    const create = answer.body.paths['/v1/api-keys']?.post as { requestBody: { content: Record<string, { schema: { properties: object; additionalProperties: boolean } }> } };
-    expect(Object.keys(create.requestBody.content['application/json']!.schema.properties).sort()).toEqual(['allowedIps', 'canary', 'environment', 'expiresAt', 'name', 'scope', 'selfRotate']);
+    const create = answer.body.paths['/v1/api-keys']?.post as {
+      requestBody: { content: Record<string, { schema: { properties: object; additionalProperties: boolean } }> };
+    };
+    expect(Object.keys(create.requestBody.content['application/json']!.schema.properties).sort()).toEqual([
+      'allowedIps',
+      'canary',
+      'environment',
+      'expiresAt',
+      'name',
+      'scope',
+      'selfRotate',
+    ]);
     expect(create.requestBody.content['application/json']!.schema.additionalProperties).toBe(false);
     const page = await fetch(`${api.url}/docs`);
     expect(page.status).toBe(200);
@@ -65,7 +85,10 @@ describe('the API around the routes', () => {
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
     expect(health.headers.get('x-powered-by')).toBeNull();
     const preflight = (origin: string) =>
-      fetch(`${api.url}/v1/leaks`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+      fetch(`${api.url}/v1/leaks`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
     const pinned = `chrome-extension://${EXTENSION_ID}`;
     expect((await preflight(pinned)).headers.get('access-control-allow-origin')).toBe(pinned);
     expect((await preflight('chrome-extension://abcdefghijklmnopabcdefghijklmnop')).headers.get('access-control-allow-origin')).toBeNull();
@@ -106,7 +129,9 @@ describe('rate limits', () => {
   it('limits registrations per address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      statuses.push((await api.request('POST', '/v1/auth/register', { body: { email: `r${i}-${Date.now()}@example.com`, password: 'a long enough password' } })).status);
+      statuses.push(
+        (await api.request('POST', '/v1/auth/register', { body: { email: `r${i}-${Date.now()}@example.com`, password: 'a long enough password' } })).status,
+      );
     }
     expect(statuses.at(-1)).toBe(429);
   });

@@ -11,7 +11,9 @@ async function databaseText(api: TestApi, database: TestDatabase): Promise<strin
   if (database.file) {
     await api.db.query('PRAGMA wal_checkpoint(FULL)').catch(() => undefined);
     const dir = dirname(database.file);
-    return readdirSync(dir).map((name) => readFileSync(join(dir, name)).toString('latin1')).join('\n');
+    return readdirSync(dir)
+      .map((name) => readFileSync(join(dir, name)).toString('latin1'))
+      .join('\n');
   }
   const tables = await api.db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
   let text = '';
@@ -53,17 +55,33 @@ describe.each(DATABASE_KINDS)('no raw key is ever stored or logged, on %s', (kin
     responses.push((await suite.api.request('GET', '/v1/trades?limit=1', { token: created.body.secret })).text);
     responses.push((await suite.api.request('GET', `/v1/trades?api_key=${created.body.secret}`, { token: created.body.secret })).text);
     responses.push((await suite.api.request('POST', '/v1/trades', { token: created.body.secret, body: { [created.body.secret]: 1 } })).text);
-    responses.push((await suite.api.request('POST', '/v1/trades', { token: created.body.secret, body: { symbol: created.body.secret, side: 'buy', quantity: 1, price: 1, executedAt: 'x' } })).text);
+    responses.push(
+      (
+        await suite.api.request('POST', '/v1/trades', {
+          token: created.body.secret,
+          body: { symbol: created.body.secret, side: 'buy', quantity: 1, price: 1, executedAt: 'x' },
+        })
+      ).text,
+    );
     responses.push((await suite.api.request('GET', '/v1/trades', { headers: { 'x-api-key': `${created.body.secret.slice(0, -1)}x` } })).text);
     // Rotate with grace (a delayed job is enqueued), rotate again, revoke, then report a leak.
-    const rotated = await suite.api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${created.body.apiKey.id}/rotate`, { token, body: { gracePeriodMinutes: 30 } });
+    const rotated = await suite.api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${created.body.apiKey.id}/rotate`, {
+      token,
+      body: { gracePeriodMinutes: 30 },
+    });
     secrets.push(rotated.body.secret);
     const rotatedAgain = await suite.api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${rotated.body.apiKey.id}/rotate`, { token, body: {} });
     secrets.push(rotatedAgain.body.secret);
     await suite.api.request('DELETE', `/v1/api-keys/${rotated.body.apiKey.id}`, { token });
     const leaked = await suite.api.createKey(token);
     secrets.push(leaked.secret);
-    responses.push((await suite.api.request('POST', '/v1/leaks', { body: { text: `oops ${leaked.secret} and ${created.body.secret}`, url: `https://paste.example/?q=${leaked.secret}`, source: 'paste' } })).text);
+    responses.push(
+      (
+        await suite.api.request('POST', '/v1/leaks', {
+          body: { text: `oops ${leaked.secret} and ${created.body.secret}`, url: `https://paste.example/?q=${leaked.secret}`, source: 'paste' },
+        })
+      ).text,
+    );
     responses.push((await suite.api.request('GET', '/v1/audit-events?limit=200', { token })).text);
     responses.push((await suite.api.request('GET', '/v1/notifications', { token })).text);
     responses.push((await suite.api.request('GET', '/v1/api-keys', { token })).text);

@@ -62,7 +62,11 @@ describe('the client address with each TRUST_PROXY form, against a spoofed X-For
 
   it('refuses to start with TRUST_PROXY=true, naming the variable', () => {
     const main = join(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
-    const run = spawnSync(process.execPath, [main], { env: { ...process.env, TRUST_PROXY: 'true', PORT: '0', DATABASE_URL: database.url }, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, [main], {
+      env: { ...process.env, TRUST_PROXY: 'true', PORT: '0', DATABASE_URL: database.url },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/TRUST_PROXY: .*X-Forwarded-For/);
   });
@@ -105,7 +109,14 @@ describe.each(DATABASE_KINDS)('failed logins on %s', (kind) => {
     // The hash the first round stored for "a long enough password" with N=2^15, r=8, p=1.
     const { scryptSync } = await import('node:crypto');
     const salt = randomBytes(16);
-    const legacy = ['scrypt', 32768, 8, 1, salt.toString('base64url'), scryptSync(PASSWORD, salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString('base64url')].join('$');
+    const legacy = [
+      'scrypt',
+      32768,
+      8,
+      1,
+      salt.toString('base64url'),
+      scryptSync(PASSWORD, salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString('base64url'),
+    ].join('$');
     await suite.api.db.query('UPDATE users SET password_hash = $1 WHERE id = $2', [legacy, userId]);
     expect((await login(email, PASSWORD, '203.0.113.40')).status).toBe(200);
     const [row] = await suite.api.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [userId]);
@@ -165,7 +176,11 @@ describe.each(DATABASE_KINDS)('e-mail confirmation on %s', (kind) => {
     expect((await suite.api.request<UserResponse>('GET', '/v1/me', { token })).body.user.emailVerifiedAt).toBeNull();
     // The worker makes the token and stores its hash; plant one the same way.
     const raw = randomBytes(32).toString('base64url');
-    await suite.api.db.query('UPDATE users SET email_token_hash = $1, email_token_expires_at = $2 WHERE id = $3', [hashOpaqueToken(raw), new Date(Date.now() + 60_000), userId]);
+    await suite.api.db.query('UPDATE users SET email_token_hash = $1, email_token_expires_at = $2 WHERE id = $3', [
+      hashOpaqueToken(raw),
+      new Date(Date.now() + 60_000),
+      userId,
+    ]);
     const bad = await suite.api.request('POST', '/v1/auth/verify-email', { body: { token: 'not-a-token' } });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('invalid_token');
@@ -177,7 +192,11 @@ describe.each(DATABASE_KINDS)('e-mail confirmation on %s', (kind) => {
 
     const other = await suite.api.signUp();
     const expired = randomBytes(32).toString('base64url');
-    await suite.api.db.query('UPDATE users SET email_token_hash = $1, email_token_expires_at = $2 WHERE id = $3', [hashOpaqueToken(expired), new Date(Date.now() - 1000), other.userId]);
+    await suite.api.db.query('UPDATE users SET email_token_hash = $1, email_token_expires_at = $2 WHERE id = $3', [
+      hashOpaqueToken(expired),
+      new Date(Date.now() - 1000),
+      other.userId,
+    ]);
     expect((await suite.api.request('POST', '/v1/auth/verify-email', { body: { token: expired } })).body.code).toBe('invalid_token');
     expect((await suite.api.request<UserResponse>('GET', '/v1/me', { token: other.token })).body.user.emailVerifiedAt).toBeNull();
   });
@@ -255,7 +274,9 @@ describe('shared blocks, /metrics, CORS and parser errors', () => {
     const api = await startApi(database.url, { CORS_ORIGINS: 'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba,https://journal.example' });
     try {
       const allowed = async (origin: string) =>
-        (await fetch(`${api.url}/v1/leaks`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } })).headers.get('access-control-allow-origin');
+        (await fetch(`${api.url}/v1/leaks`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } })).headers.get(
+          'access-control-allow-origin',
+        );
       expect(await allowed('chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba')).toBe('chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba');
       expect(await allowed('https://journal.example')).toBe('https://journal.example');
       expect(await allowed('chrome-extension://aaaabbbbccccddddaaaabbbbccccdddd')).toBeNull();

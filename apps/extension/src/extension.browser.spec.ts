@@ -19,8 +19,15 @@ describe('the extension in Chromium', () => {
   let page: Page;
 
   const settings = (over: Record<string, unknown> = {}) =>
-    worker.evaluate((value) => chrome.storage.local.set({ settings: value }), { apiUrl: api.url, blockLivePastes: false, autoRevokePageKeys: false, ignoredSites: [], ...over });
-  const storage = () => worker.evaluate(async () => JSON.stringify({ local: await chrome.storage.local.get(null), session: await chrome.storage.session.get(null) }));
+    worker.evaluate((value) => chrome.storage.local.set({ settings: value }), {
+      apiUrl: api.url,
+      blockLivePastes: false,
+      autoRevokePageKeys: false,
+      ignoredSites: [],
+      ...over,
+    });
+  const storage = () =>
+    worker.evaluate(async () => JSON.stringify({ local: await chrome.storage.local.get(null), session: await chrome.storage.session.get(null) }));
   /**
    * How many warnings the page shows once the content script has warned about `control`, a real key
    * placed after the case under test (later in the page, or pasted after it). The page is read in
@@ -74,12 +81,18 @@ describe('the extension in Chromium', () => {
     await page.locator(alertOf(typed)).waitFor();
 
     const split = generateApiKey('live');
-    pages.set('/split', `<!doctype html><pre><code><span class="k">${split.slice(0, 8)}</span><span class="s">${split.slice(8, 30)}</span><span>${split.slice(30)}</span></code></pre>`);
+    pages.set(
+      '/split',
+      `<!doctype html><pre><code><span class="k">${split.slice(0, 8)}</span><span class="s">${split.slice(8, 30)}</span><span>${split.slice(30)}</span></code></pre>`,
+    );
     await page.goto(`${pages.url}/split`);
     await page.locator(alertOf(split)).waitFor();
 
     const later = generateApiKey('live');
-    pages.set('/later', `<!doctype html><div id="chat"></div><script>setTimeout(() => { const p = document.createElement('p'); p.textContent = 'my key is ' + ${JSON.stringify(later)}; document.getElementById('chat').append(p); }, 400);</script>`);
+    pages.set(
+      '/later',
+      `<!doctype html><div id="chat"></div><script>setTimeout(() => { const p = document.createElement('p'); p.textContent = 'my key is ' + ${JSON.stringify(later)}; document.getElementById('chat').append(p); }, 400);</script>`,
+    );
     await page.goto(`${pages.url}/later`);
     await page.locator(alertOf(later)).waitFor();
   });
@@ -141,7 +154,11 @@ describe('the extension in Chromium', () => {
   it('revokes a key on the running API with one click, and keeps no raw key in storage', async () => {
     const email = `ext-${Date.now()}@example.com`;
     const post = (path: string, body: unknown, token?: string) =>
-      fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+      fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      }).then((r) => r.json());
     await post('/v1/auth/register', { email, password: 'a long enough password' });
     const { token } = (await post('/v1/auth/login', { email, password: 'a long enough password' })) as { token: string };
     const { secret } = (await post('/v1/api-keys', { name: 'pasted by mistake', scope: 'read' }, token)) as CreateApiKeyResponse;
@@ -162,10 +179,14 @@ describe('the extension in Chromium', () => {
     expect(JSON.parse(stored).local.detections.some((d: { action: string }) => d.action === 'revoked')).toBe(true);
   });
 
-  it('signs in from the options page, and the popup lists the user\'s keys that expire soon and the detections', async () => {
+  it("signs in from the options page, and the popup lists the user's keys that expire soon and the detections", async () => {
     const email = `popup-${Date.now()}@example.com`;
     const post = (path: string, body: unknown, token?: string) =>
-      fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+      fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      }).then((r) => r.json());
     await post('/v1/auth/register', { email, password: 'a long enough password' });
     const { token } = (await post('/v1/auth/login', { email, password: 'a long enough password' })) as { token: string };
     await post('/v1/api-keys', { name: 'Expires Friday', scope: 'read', expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString() }, token);
@@ -193,10 +214,14 @@ describe('the extension in Chromium', () => {
     expect(await popup.locator('#settings').getAttribute('href')).toBe(`${api.url}/`);
     await Promise.all([options.close(), popup.close()]);
   });
-  it('names the signed-in user\'s own key in the warning, and only theirs', async () => {
+  it("names the signed-in user's own key in the warning, and only theirs", async () => {
     const email = `own-${Date.now()}@example.com`;
     const post = (path: string, body: unknown, token?: string) =>
-      fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+      fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      }).then((r) => r.json());
     await post('/v1/auth/register', { email, password: 'a long enough password' });
     const { token } = (await post('/v1/auth/login', { email, password: 'a long enough password' })) as { token: string };
     const { secret } = (await post('/v1/api-keys', { name: 'Broker import', scope: 'read_write' }, token)) as CreateApiKeyResponse;

@@ -54,21 +54,36 @@ describe('the extension against a hostile page', () => {
   let page: Page;
 
   const settings = (over: Record<string, unknown> = {}) =>
-    worker.evaluate((value) => chrome.storage.local.set({ settings: value }), { apiUrl: api.url, blockLivePastes: false, autoRevokePageKeys: false, ignoredSites: [], ...over });
+    worker.evaluate((value) => chrome.storage.local.set({ settings: value }), {
+      apiUrl: api.url,
+      blockLivePastes: false,
+      autoRevokePageKeys: false,
+      ignoredSites: [],
+      ...over,
+    });
   const stored = () =>
-    worker.evaluate(async () => ({ local: await chrome.storage.local.get(null), sync: await chrome.storage.sync.get(null), session: await chrome.storage.session.get(null) })) as Promise<{
+    worker.evaluate(async () => ({
+      local: await chrome.storage.local.get(null),
+      sync: await chrome.storage.sync.get(null),
+      session: await chrome.storage.session.get(null),
+    })) as Promise<{
       local: { settings: ExtensionSettings; detections: Detection[] };
       sync: Record<string, unknown>;
       session: { session?: { token: string } };
     }>;
   const post = (path: string, body: unknown, token?: string) =>
-    fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    fetch(`${api.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
   /** A new account, its web session, and a live key of it the API knows. */
   const account = async () => {
     const email = `trust-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
     await post('/v1/auth/register', { email, password: PASSWORD });
     const { token } = (await (await post('/v1/auth/login', { email, password: PASSWORD })).json()) as { token: string };
-    const newKey = async () => ((await (await post('/v1/api-keys', { name: 'pasted by mistake', scope: 'read' }, token)).json()) as CreateApiKeyResponse).secret;
+    const newKey = async () =>
+      ((await (await post('/v1/api-keys', { name: 'pasted by mistake', scope: 'read' }, token)).json()) as CreateApiKeyResponse).secret;
     return { email, token, newKey };
   };
   /** What the API says to the next call with `key`: 200, or 401 with its code. */
@@ -209,7 +224,10 @@ describe('the extension against a hostile page', () => {
     const fromPage = await page.evaluate(async (id) => {
       const runtime = (globalThis as unknown as { chrome?: { runtime?: { sendMessage?: (id: string, m: unknown) => Promise<unknown> } } }).chrome?.runtime;
       if (!runtime?.sendMessage) return 'no runtime';
-      return runtime.sendMessage(id, { type: 'get-popup-state' }).then((answer) => JSON.stringify(answer), (error: Error) => `refused: ${error.message}`);
+      return runtime.sendMessage(id, { type: 'get-popup-state' }).then(
+        (answer) => JSON.stringify(answer),
+        (error: Error) => `refused: ${error.message}`,
+      );
     }, EXTENSION_ID);
     expect(fromPage).toMatch(/^(no runtime|refused)/);
   });
@@ -293,7 +311,9 @@ describe('the extension against a hostile page', () => {
     await page.goto(`${pages.url}/outer`);
     await expect.poll(() => useKey(key), { timeout: 10_000 }).toBe('401 api_key_revoked');
     // Recorded under the frame's site, though its origin is opaque.
-    await expect.poll(async () => (await stored()).local.detections.find((d) => d.prefix === key.slice(0, 12) && d.action === 'revoked')?.site).toBe('127.0.0.1');
+    await expect
+      .poll(async () => (await stored()).local.detections.find((d) => d.prefix === key.slice(0, 12) && d.action === 'revoked')?.site)
+      .toBe('127.0.0.1');
   });
   it('records what it finds on a plain-http page, whose content scripts have no crypto.subtle', async () => {
     pages.set('/plain', '<!doctype html><textarea id="ta"></textarea>');
@@ -310,7 +330,10 @@ describe('the extension against a hostile page', () => {
     const key = await owner.newKey();
     // A browser of its own, restarted on the same profile.
     const first = await launchWithExtension();
-    await first.worker.evaluate((apiUrl) => chrome.storage.local.set({ settings: { apiUrl, blockLivePastes: false, autoRevokePageKeys: false, ignoredSites: [] } }), api.url);
+    await first.worker.evaluate(
+      (apiUrl) => chrome.storage.local.set({ settings: { apiUrl, blockLivePastes: false, autoRevokePageKeys: false, ignoredSites: [] } }),
+      api.url,
+    );
     const options = await first.context.newPage();
     await options.goto(`chrome-extension://${EXTENSION_ID}/src/options/index.html`);
     await options.getByLabel('E-mail').fill(owner.email);

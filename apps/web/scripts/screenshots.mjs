@@ -25,16 +25,33 @@ const children = [
   }),
 ];
 const call = async (method, path, body, token) => {
-  const response = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return response.status === 204 ? null : response.json();
 };
 const use = (secret, userAgent, method = 'GET') =>
-  fetch(`${url}/v1/trades`, { method, headers: { authorization: `Bearer ${secret}`, 'user-agent': userAgent, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+  fetch(`${url}/v1/trades`, {
+    method,
+    headers: { authorization: `Bearer ${secret}`, 'user-agent': userAgent, 'content-type': 'application/json' },
+    body: method === 'POST' ? '{}' : undefined,
+  });
 const days = (n) => new Date(Date.now() + n * 86_400_000).toISOString();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 try {
-  for (let i = 0; i < 50 && !(await fetch(`${url}/v1/health`).then((r) => r.ok, () => false)); i++) await sleep(200);
+  for (
+    let i = 0;
+    i < 50 &&
+    !(await fetch(`${url}/v1/health`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  )
+    await sleep(200);
   // The worker joins once the API has made the schema; it turns the decoy's use into an alert.
   children.push(spawn(process.execPath, [join(here, '../worker/dist/main.js')], { env: { ...shared, SWEEP_CRON: '* * * * * *' }, stdio: 'ignore' }));
   const email = 'ann@example.com';
@@ -42,7 +59,12 @@ try {
   await call('POST', '/v1/auth/register', { email, password });
   const { token } = await call('POST', '/v1/auth/login', { email, password });
   // Screenshots show test keys only: a tt_test_ secret in a picture is no one's live key.
-  const importer = await call('POST', '/v1/api-keys', { name: 'Broker import', scope: 'read_write', environment: 'test', expiresAt: days(5), allowedIps: ['127.0.0.1', '203.0.113.0/24', '2001:db8:42::/48'] }, token);
+  const importer = await call(
+    'POST',
+    '/v1/api-keys',
+    { name: 'Broker import', scope: 'read_write', environment: 'test', expiresAt: days(5), allowedIps: ['127.0.0.1', '203.0.113.0/24', '2001:db8:42::/48'] },
+    token,
+  );
   const dashboard = await call('POST', '/v1/api-keys', { name: 'Dashboard', scope: 'read', environment: 'test', expiresAt: days(90), selfRotate: true }, token);
   const old = await call('POST', '/v1/api-keys', { name: 'Nightly backup script', scope: 'read', environment: 'test', expiresAt: null }, token);
   await call('POST', `/v1/api-keys/${old.apiKey.id}/rotate`, { gracePeriodMinutes: 1440 }, token);
@@ -62,7 +84,12 @@ try {
     const weekend = day.getUTCDay() === 0 || day.getUTCDay() === 6;
     const requests = weekend ? d % 5 : 40 + ((d * 37) % 55);
     const rejected = d === 9 ? 23 : d % 7 === 3 ? 4 : 0;
-    await db.query('INSERT INTO api_key_usage (api_key_id, day, requests, rejected) VALUES ($1, $2, $3, $4)', [importer.apiKey.id, day.toISOString().slice(0, 10), requests, rejected]);
+    await db.query('INSERT INTO api_key_usage (api_key_id, day, requests, rejected) VALUES ($1, $2, $3, $4)', [
+      importer.apiKey.id,
+      day.toISOString().slice(0, 10),
+      requests,
+      rejected,
+    ]);
   }
   await db.query('UPDATE api_keys SET created_at = $1 WHERE id = $2', [new Date(Date.now() - 86 * 86_400_000), importer.apiKey.id]);
   await db.query('UPDATE api_keys SET created_at = $1 WHERE id = $2', [new Date(Date.now() - 45 * 86_400_000), idle.apiKey.id]);
@@ -118,7 +145,10 @@ try {
   await page.getByRole('button', { name: 'History of Broker import' }).click();
   await page.getByTestId('usage-chart').waitFor();
   await page.waitForTimeout(200);
-  await page.getByTestId('history-dialog').locator('article').screenshot({ path: join(out, 'usage-chart.png') });
+  await page
+    .getByTestId('history-dialog')
+    .locator('article')
+    .screenshot({ path: join(out, 'usage-chart.png') });
   await page.getByTestId('history-dialog').getByRole('button', { name: 'Close' }).click();
 
   // Someone found the decoy: the worker alerts its owner within seconds here (its sweep runs every second).

@@ -16,7 +16,10 @@ export function parseAllowedIps(text: string): ParsedAllowedIps {
   const parsed = AllowedIpsSchema.safeParse(entries);
   if (parsed.success) return { ok: true, value: parsed.data };
   const bad = [...new Set(parsed.error.issues.map((issue) => issue.path[0]).filter((i): i is number => typeof i === 'number'))].map((i) => `“${entries[i]}”`);
-  return { ok: false, error: bad.length ? `Not an IPv4 or IPv6 address or CIDR range: ${bad.join(', ')}.` : parsed.error.issues[0]?.message ?? 'Not a list of addresses.' };
+  return {
+    ok: false,
+    error: bad.length ? `Not an IPv4 or IPv6 address or CIDR range: ${bad.join(', ')}.` : (parsed.error.issues[0]?.message ?? 'Not a list of addresses.'),
+  };
 }
 
 /** The compact form the key list shows: the first two entries, then how many more. */

@@ -17,26 +17,36 @@ function App() {
   const [checking, setChecking] = useState(session.get() !== null);
   useEffect(() => {
     if (!session.get()) return;
-    api.me().then(
-      ({ user: me }) => setUser(me),
-      () => session.clear(),
-    ).finally(() => setChecking(false));
+    api
+      .me()
+      .then(
+        ({ user: me }) => setUser(me),
+        () => session.clear(),
+      )
+      .finally(() => setChecking(false));
   }, []);
   if (verifying) {
     const done = () => {
       history.replaceState(null, '', '/');
       setVerifying(null);
-      if (session.get()) void api.me().then(({ user: me }) => setUser(me), () => undefined);
+      if (session.get())
+        void api.me().then(
+          ({ user: me }) => setUser(me),
+          () => undefined,
+        );
     };
     return <VerifyEmailPage token={verifying} onDone={done} />;
   }
   if (checking) return <main class="container" aria-busy="true" />;
   if (!user) return <AuthPage onSignedIn={setUser} />;
   const signOut = () => {
-    void api.logout().catch(() => undefined).finally(() => {
-      session.clear();
-      setUser(null);
-    });
+    void api
+      .logout()
+      .catch(() => undefined)
+      .finally(() => {
+        session.clear();
+        setUser(null);
+      });
   };
   return <KeysPage user={user} onSignOut={signOut} />;
 }

@@ -9,10 +9,28 @@ const DAY = 86_400_000;
 const now = Date.parse('2026-11-29T12:00:00Z');
 const iso = (offsetDays: number) => new Date(now + offsetDays * DAY).toISOString();
 const key = (over: Partial<ApiKey>): ApiKey => ({
-  id: 'k', name: 'k', scope: 'read', environment: 'live', prefix: 'tt_live_abcd', last4: 'wxyz', status: 'active',
-  createdAt: iso(-2), expiresAt: iso(90), lastUsedAt: iso(-1),
-  revokedAt: null, revokeReason: null, rotatedFromId: null, rotatedToId: null, graceEndsAt: null,
-  canary: false, selfRotate: false, allowedIps: null, lastUsedIp: null, lastUsedUserAgent: null, rotationDueAt: iso(88), ...over,
+  id: 'k',
+  name: 'k',
+  scope: 'read',
+  environment: 'live',
+  prefix: 'tt_live_abcd',
+  last4: 'wxyz',
+  status: 'active',
+  createdAt: iso(-2),
+  expiresAt: iso(90),
+  lastUsedAt: iso(-1),
+  revokedAt: null,
+  revokeReason: null,
+  rotatedFromId: null,
+  rotatedToId: null,
+  graceEndsAt: null,
+  canary: false,
+  selfRotate: false,
+  allowedIps: null,
+  lastUsedIp: null,
+  lastUsedUserAgent: null,
+  rotationDueAt: iso(88),
+  ...over,
 });
 
 describe('reviewKeys', () => {
@@ -76,22 +94,35 @@ describe('reviewKeys', () => {
   });
 
   it('leaves decoy keys alone, however unused, writable or eternal they are', () => {
-    expect(reviewKeys([key({ canary: true, createdAt: iso(-200), lastUsedAt: null, expiresAt: null, scope: 'read_write', rotationDueAt: null })], now)).toEqual([]);
+    expect(reviewKeys([key({ canary: true, createdAt: iso(-200), lastUsedAt: null, expiresAt: null, scope: 'read_write', rotationDueAt: null })], now)).toEqual(
+      [],
+    );
   });
 
   it('ignores revoked, expired and already rotated keys', () => {
-    expect(reviewKeys([key({ status: 'revoked', expiresAt: null }), key({ status: 'expired', scope: 'read_write' }), key({ rotatedToId: 'x', expiresAt: null })], now)).toEqual([]);
+    expect(
+      reviewKeys(
+        [key({ status: 'revoked', expiresAt: null }), key({ status: 'expired', scope: 'read_write' }), key({ rotatedToId: 'x', expiresAt: null })],
+        now,
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('parseAllowedIps', () => {
   it('reads addresses and ranges one per line or comma separated, dropping repeats; empty means anywhere', () => {
-    expect(parseAllowedIps(' 203.0.113.7\n10.0.0.0/8, 2001:db8::/32 ,,\n203.0.113.7 ')).toEqual({ ok: true, value: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'] });
+    expect(parseAllowedIps(' 203.0.113.7\n10.0.0.0/8, 2001:db8::/32 ,,\n203.0.113.7 ')).toEqual({
+      ok: true,
+      value: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'],
+    });
     expect(parseAllowedIps('  \n ')).toEqual({ ok: true, value: null });
   });
 
   it('names the entries that are not addresses or ranges', () => {
-    expect(parseAllowedIps('203.0.113.7, 300.1.1.1\nexample.com')).toEqual({ ok: false, error: 'Not an IPv4 or IPv6 address or CIDR range: “300.1.1.1”, “example.com”.' });
+    expect(parseAllowedIps('203.0.113.7, 300.1.1.1\nexample.com')).toEqual({
+      ok: false,
+      error: 'Not an IPv4 or IPv6 address or CIDR range: “300.1.1.1”, “example.com”.',
+    });
     expect(parseAllowedIps('10.0.0.0/33')).toMatchObject({ ok: false });
   });
 
@@ -124,7 +155,16 @@ describe('usageBars', () => {
     expect(busy).toMatchObject({ acceptedY: 25, acceptedHeight: 75, rejectedY: 0, rejectedHeight: 25 });
     expect(quiet?.acceptedHeight).toBe(2.5);
     expect(busy && busy.x - (empty?.x ?? 0)).toBe(100);
-    expect(usageBars([{ date: '2026-11-29', requests: 1, rejected: 0 }, { date: '2026-11-30', requests: 1000, rejected: 0 }], 100, 100)[0]?.acceptedHeight).toBe(1);
+    expect(
+      usageBars(
+        [
+          { date: '2026-11-29', requests: 1, rejected: 0 },
+          { date: '2026-11-30', requests: 1000, rejected: 0 },
+        ],
+        100,
+        100,
+      )[0]?.acceptedHeight,
+    ).toBe(1);
   });
 });
 
@@ -141,9 +181,13 @@ describe('shortAgent', () => {
     expect(shortAgent('curl/8.5.0')).toBe('curl/8.5.0');
     expect(shortAgent('python-requests/2.31.0 extra')).toBe('python-requests/2.31.0');
     expect(shortAgent('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36')).toBe('Chrome 131');
-    expect(shortAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0')).toBe('Edge 131');
+    expect(shortAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0')).toBe(
+      'Edge 131',
+    );
     expect(shortAgent('Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0')).toBe('Firefox 133');
-    expect(shortAgent('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15')).toBe('Safari 18');
+    expect(shortAgent('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15')).toBe(
+      'Safari 18',
+    );
     expect(shortAgent(`my-very-long-integration-name-that-goes-on/1.0`)).toBe('my-very-long-integration-name-t…');
   });
 });

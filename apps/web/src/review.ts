@@ -39,7 +39,12 @@ export function reviewKeys(keys: ApiKey[], now = Date.now()): ReviewItem[] {
     if (key.rotationDueAt && !key.selfRotate && Date.parse(key.rotationDueAt) - now <= ROTATION_NOTICE_DAYS * DAY) {
       const due = Date.parse(key.rotationDueAt);
       const late = days(now - due);
-      const when = due > now ? `is due for rotation in ${count(Math.ceil((due - now) / DAY))}` : late === 0 ? 'is due for rotation today' : `was due for rotation ${count(late)} ago`;
+      const when =
+        due > now
+          ? `is due for rotation in ${count(Math.ceil((due - now) / DAY))}`
+          : late === 0
+            ? 'is due for rotation today'
+            : `was due for rotation ${count(late)} ago`;
       items.push({ kind: 'rotation_due', key, why: `${when}: a key that rotates itself never waits for you`, fix: 'self_rotate' });
     }
     if (!key.expiresAt) items.push({ kind: 'no_expiry', key, why: 'never expires', fix: 'rotate' });

@@ -9,7 +9,9 @@ import { launchChromium, startProduct } from './testing/browser.js';
 async function pageText(page: Page): Promise<string> {
   return page.evaluate(() => {
     const inputs = [...document.querySelectorAll('input, textarea')].map((el) => (el as HTMLInputElement).value);
-    return [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }), document.documentElement.outerHTML, ...inputs, location.href].join('\n');
+    return [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }), document.documentElement.outerHTML, ...inputs, location.href].join(
+      '\n',
+    );
   });
 }
 
@@ -101,7 +103,10 @@ describe('the API Key settings page in Chromium', () => {
     expect(texts.some((t) => t.includes(second.slice(-4)) && t.includes('active'))).toBe(true);
 
     // Revoke the new key, with confirmation.
-    await page.locator(`tr:has-text("${second.slice(-4)}")`).getByRole('button', { name: 'Revoke Broker import' }).click();
+    await page
+      .locator(`tr:has-text("${second.slice(-4)}")`)
+      .getByRole('button', { name: 'Revoke Broker import' })
+      .click();
     await page.getByTestId('revoke-dialog').getByRole('button', { name: 'Revoke key' }).click();
     await page.getByTestId('revoke-dialog').waitFor({ state: 'detached' });
     expect(await trades(second)).toBe(401);
@@ -110,7 +115,10 @@ describe('the API Key settings page in Chromium', () => {
     expect(await page.locator(`tr[data-status="revoked"]:has-text("${second.slice(-4)}")`).innerText()).toContain('revoked (user)');
 
     // The history of the old key tells its story.
-    await page.locator(`tr:has-text("${first.slice(-4)}")`).getByRole('button', { name: 'History of Broker import' }).click();
+    await page
+      .locator(`tr:has-text("${first.slice(-4)}")`)
+      .getByRole('button', { name: 'History of Broker import' })
+      .click();
     const history = page.getByTestId('history-dialog');
     await history.getByText('rotated', { exact: false }).first().waitFor();
     await history.getByRole('button', { name: 'Close' }).click();
@@ -148,7 +156,11 @@ describe('the API Key settings page in Chromium', () => {
     // The worker would e-mail the link; plant a token the way it stores one (only the hash).
     const token = randomBytes(32).toString('base64url');
     const db = await openDb(product.databaseUrl, { migrate: false });
-    await db.query('UPDATE users SET email_token_hash = $1, email_token_expires_at = $2 WHERE email = $3', [hashOpaqueToken(token), new Date(Date.now() + 3_600_000), 'unconfirmed@example.com']);
+    await db.query('UPDATE users SET email_token_hash = $1, email_token_expires_at = $2 WHERE email = $3', [
+      hashOpaqueToken(token),
+      new Date(Date.now() + 3_600_000),
+      'unconfirmed@example.com',
+    ]);
     await db.close();
     await fresh.goto(`${product.url}/verify-email?token=${token}`);
     const confirmed = fresh.getByTestId('verify-email');
@@ -179,7 +191,11 @@ describe('the API Key settings page in Chromium', () => {
   const useKey = (key: string, init: { method?: string; userAgent?: string } = {}) =>
     fetch(`${product.url}/v1/trades`, {
       method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${key}`, 'user-agent': init.userAgent ?? 'web-test', ...(init.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'user-agent': init.userAgent ?? 'web-test',
+        ...(init.method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      },
       body: init.method === 'POST' ? '{}' : undefined,
     }).then((r) => r.status);
 
@@ -341,8 +357,11 @@ describe('the API Key settings page in Chromium', () => {
     const mine = await signUp('reviewer@example.com');
     const token = await mine.evaluate(() => sessionStorage.getItem('tradetally.session'));
     const make = (name: string) =>
-      fetch(`${product.url}/v1/api-keys`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name, scope: 'read', expiresAt: new Date(Date.now() + 100 * 86_400_000).toISOString(), allowedIps: ['127.0.0.1'] }) })
-        .then((r) => r.json() as Promise<{ apiKey: { id: string } }>);
+      fetch(`${product.url}/v1/api-keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name, scope: 'read', expiresAt: new Date(Date.now() + 100 * 86_400_000).toISOString(), allowedIps: ['127.0.0.1'] }),
+      }).then((r) => r.json() as Promise<{ apiKey: { id: string } }>);
     const idle = await make('Forgotten export');
     const ageing = await make('Portfolio sync');
     // Ages the API cannot fake: made 45 days ago and never used; made 88 days ago, so due for rotation (90 days) in 2.

@@ -23,7 +23,10 @@ export interface UsageSummary {
 
 /** Sums what the chart's label says. */
 export function summarizeUsage(days: UsageDay[]): UsageSummary {
-  return days.reduce((sum, d) => ({ requests: sum.requests + d.requests, rejected: sum.rejected + d.rejected, peak: Math.max(sum.peak, d.requests + d.rejected) }), { requests: 0, rejected: 0, peak: 0 });
+  return days.reduce(
+    (sum, d) => ({ requests: sum.requests + d.requests, rejected: sum.rejected + d.rejected, peak: Math.max(sum.peak, d.requests + d.rejected) }),
+    { requests: 0, rejected: 0, peak: 0 },
+  );
 }
 
 /**
@@ -39,6 +42,16 @@ export function usageBars(days: UsageDay[], width: number, height: number): Usag
     const acceptedHeight = scale(day.requests);
     const rejectedHeight = scale(day.rejected);
     const acceptedY = height - acceptedHeight;
-    return { date: day.date, requests: day.requests, rejected: day.rejected, x: i * slot + gap / 2, width: slot - gap, acceptedY, acceptedHeight, rejectedY: acceptedY - rejectedHeight, rejectedHeight };
+    return {
+      date: day.date,
+      requests: day.requests,
+      rejected: day.rejected,
+      x: i * slot + gap / 2,
+      width: slot - gap,
+      acceptedY,
+      acceptedHeight,
+      rejectedY: acceptedY - rejectedHeight,
+      rejectedHeight,
+    };
   });
 }

@@ -20,7 +20,8 @@ const db = await openDb(url);
 const userId = randomUUID();
 await db.query('INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)', [userId, 'bench@example.com', 'x', new Date()]);
 // Due: made 40 days ago, expiring in 1..6 days (the 7-day window). Not due: made 10 days ago, expiring in 100+ days or never.
-const uuid = "lower(printf('%s-%s-4%s-8%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), substr(hex(randomblob(2)), 2), hex(randomblob(6))))";
+const uuid =
+  "lower(printf('%s-%s-4%s-8%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), substr(hex(randomblob(2)), 2), hex(randomblob(6))))";
 const started = Date.now();
 await db.query(
   `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${TOTAL})
@@ -61,7 +62,10 @@ try {
   const t0 = Date.now();
   const a = worker('A');
   const swept = await waitFor(() => a.sweepMs() !== null, 120_000);
-  const doneAll = await waitFor(async () => (await count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_expiring' AND emailed_at IS NOT NULL")) >= DUE, 120_000);
+  const doneAll = await waitFor(
+    async () => (await count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_expiring' AND emailed_at IS NOT NULL")) >= DUE,
+    120_000,
+  );
   const endToEnd = Date.now() - t0;
   const reportA = a.sweepMs();
   const b = worker('B');
@@ -76,9 +80,15 @@ try {
   await b.stop();
   const pass = swept && doneAll && endToEnd <= TARGET_MS && duplicates === 0 && notifications === DUE;
   console.log(`Sweep benchmark (SQLite, ${TOTAL.toLocaleString('en')} keys, ${DUE.toLocaleString('en')} due, e-mails to the log)`);
-  console.log(`  worker A: sweep ${reportA?.ms ?? '?'} ms (found ${reportA?.expiryReminders ?? '?'} reminders due); sweep + ${DUE.toLocaleString('en')} reminders processed and e-mailed: ${(endToEnd / 1000).toFixed(1)} s (target <= ${TARGET_MS / 1000} s)`);
-  console.log(`  notifications made: ${notifications.toLocaleString('en')} for ${distinct.toLocaleString('en')} keys; audit events: ${audits.toLocaleString('en')}`);
-  console.log(`  worker B: second sweep ${reportB?.ms ?? '?'} ms, found ${reportB?.expiryReminders ?? '?'} still due; duplicates after it: ${duplicates} (target 0)`);
+  console.log(
+    `  worker A: sweep ${reportA?.ms ?? '?'} ms (found ${reportA?.expiryReminders ?? '?'} reminders due); sweep + ${DUE.toLocaleString('en')} reminders processed and e-mailed: ${(endToEnd / 1000).toFixed(1)} s (target <= ${TARGET_MS / 1000} s)`,
+  );
+  console.log(
+    `  notifications made: ${notifications.toLocaleString('en')} for ${distinct.toLocaleString('en')} keys; audit events: ${audits.toLocaleString('en')}`,
+  );
+  console.log(
+    `  worker B: second sweep ${reportB?.ms ?? '?'} ms, found ${reportB?.expiryReminders ?? '?'} still due; duplicates after it: ${duplicates} (target 0)`,
+  );
   console.log(`  ${pass ? 'PASS' : 'FAIL'}`);
   if (!pass) process.exitCode = 1;
 } finally {

@@ -29,6 +29,12 @@ describe('worker configuration', () => {
   });
 
   it('reads a Redis URL into BullMQ connection options', () => {
-    expect(redisConnection('redis://:s3cret@cache.internal:6380/2')).toMatchObject({ host: 'cache.internal', port: 6380, password: 's3cret', db: 2, maxRetriesPerRequest: null });
+    expect(redisConnection('redis://:s3cret@cache.internal:6380/2')).toMatchObject({
+      host: 'cache.internal',
+      port: 6380,
+      password: 's3cret',
+      db: 2,
+      maxRetriesPerRequest: null,
+    });
   });
 });

@@ -5,7 +5,10 @@ import { ConfigError, daysSchema, parseEnv, redisRetryStrategy, sharedConfigShap
 /** Every environment variable the worker reads (operations.md), parsed once at start. */
 export const WorkerConfigSchema = z.object({
   ...sharedConfigShape,
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   EMAIL_FROM: z.string().default('TradeTally Keys <no-reply@tradetally.local>'),
   SWEEP_CRON: z
     .string()

@@ -41,7 +41,9 @@ describe.each(DATABASE_KINDS)('autoRotate against the real API on %s', (kind) =>
 
     const startAt = String(Date.now() + 1500);
     const outputs = await Promise.all([1, 2, 3].map(() => run(process.execPath, [CHILD, api.url, path, startAt], { timeout: 60_000 })));
-    const results = outputs.map((o) => JSON.parse(o.stdout.trim().split('\n').pop() ?? '{}') as { rotated: boolean; keyId: string; selfId: string; usesStored: boolean });
+    const results = outputs.map(
+      (o) => JSON.parse(o.stdout.trim().split('\n').pop() ?? '{}') as { rotated: boolean; keyId: string; selfId: string; usesStored: boolean },
+    );
 
     expect(results.filter((r) => r.rotated)).toHaveLength(1);
     const successors = (await owner.keys.list({ limit: 200 })).data.filter((k) => k.rotatedFromId === original.apiKey.id);
@@ -55,11 +57,17 @@ describe.each(DATABASE_KINDS)('autoRotate against the real API on %s', (kind) =>
   it('leaves keys alone that may not rotate themselves or are not due', async () => {
     const fixed = await owner.keys.create({ name: 'fixed', scope: 'read', expiresAt: inDays(3) });
     const fixedClient = new TradeTallyClient({ baseUrl: api.url, apiKey: fixed.secret });
-    await expect(autoRotate({ client: fixedClient, store: envStore(`TT_TEST_KEY_${randomBytes(3).toString('hex')}`) }).check()).resolves.toMatchObject({ rotated: false, key: { id: fixed.apiKey.id } });
+    await expect(autoRotate({ client: fixedClient, store: envStore(`TT_TEST_KEY_${randomBytes(3).toString('hex')}`) }).check()).resolves.toMatchObject({
+      rotated: false,
+      key: { id: fixed.apiKey.id },
+    });
 
     const later = await owner.keys.create({ name: 'later', scope: 'read', selfRotate: true, expiresAt: inDays(60) });
     const laterClient = new TradeTallyClient({ baseUrl: api.url, apiKey: later.secret });
-    await expect(autoRotate({ client: laterClient, store: envStore(`TT_TEST_KEY_${randomBytes(3).toString('hex')}`) }).check()).resolves.toMatchObject({ rotated: false, key: { id: later.apiKey.id } });
+    await expect(autoRotate({ client: laterClient, store: envStore(`TT_TEST_KEY_${randomBytes(3).toString('hex')}`) }).check()).resolves.toMatchObject({
+      rotated: false,
+      key: { id: later.apiKey.id },
+    });
     expect(laterClient.apiKey).toBe(later.secret);
   });
 
@@ -82,7 +90,9 @@ describe.each(DATABASE_KINDS)('autoRotate against the real API on %s', (kind) =>
     const due = await owner.keys.create({ name: 'unsaved', scope: 'read', selfRotate: true, expiresAt: inDays(5) });
     const tt = new TradeTallyClient({ baseUrl: api.url, apiKey: due.secret });
     const broken: KeyStore = { load: async () => due.secret, save: () => Promise.reject(new Error('disk full')) };
-    const error = (await autoRotate({ client: tt, store: broken }).check().catch((e: unknown) => e)) as Error;
+    const error = (await autoRotate({ client: tt, store: broken })
+      .check()
+      .catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toMatch(/could not be saved/);
     expect(error.message).not.toContain('tt_live_');

@@ -70,7 +70,8 @@ export function autoRotate(options: AutoRotateOptions): AutoRotator {
         client.setApiKey(stored);
         return client.keys.self();
       }
-      if (Date.now() >= deadline) throw new Error('The key was rotated elsewhere, but no successor reached the store in time; the old key works until its grace end.');
+      if (Date.now() >= deadline)
+        throw new Error('The key was rotated elsewhere, but no successor reached the store in time; the old key works until its grace end.');
       await new Promise((done) => setTimeout(done, POLL_MS));
     }
   }

@@ -118,9 +118,17 @@ describe.each(DATABASE_KINDS)('the client against the real API on %s', (kind) =>
     expect(await tt.trades.update(first.id, { notes: 'changed' })).toMatchObject({ id: first.id, notes: 'changed' });
     await expectCode(tt.trades.create(trade(1, { externalId: 'broker-1' })), 'external_id_taken', 409);
 
-    const csv = ['symbol,side,quantity,price,executedAt,fees,notes,externalId', ...[2, 3, 4].map((n) => `MSFT,sell,${n},50,2026-11-02T10:00:0${n}Z,1,,csv-${n}`), 'MSFT,sideways,1,1,2026-11-02T10:00:00Z'].join('\n');
+    const csv = [
+      'symbol,side,quantity,price,executedAt,fees,notes,externalId',
+      ...[2, 3, 4].map((n) => `MSFT,sell,${n},50,2026-11-02T10:00:0${n}Z,1,,csv-${n}`),
+      'MSFT,sideways,1,1,2026-11-02T10:00:00Z',
+    ].join('\n');
     expect(await tt.trades.import(csv)).toEqual({ imported: 3, duplicates: 0, errors: [{ line: 5, message: expect.any(String) }] });
-    expect(await tt.trades.import([trade(5, { externalId: 'json-5' }), trade(6), trade(7, { externalId: 'csv-2' })])).toEqual({ imported: 2, duplicates: 1, errors: [] });
+    expect(await tt.trades.import([trade(5, { externalId: 'json-5' }), trade(6), trade(7, { externalId: 'csv-2' })])).toEqual({
+      imported: 2,
+      duplicates: 1,
+      errors: [],
+    });
 
     const seen: string[] = [];
     for await (const t of tt.trades.iterate({ limit: 2 })) seen.push(t.id);
@@ -160,10 +168,14 @@ describe.each(DATABASE_KINDS)('the client against the real API on %s', (kind) =>
     await expectCode(reader.trades.list(), 'api_key_revoked', 401);
   });
 
-  it('surfaces the HTTP parser\'s and the GitHub route\'s refusals typed too', async () => {
+  it("surfaces the HTTP parser's and the GitHub route's refusals typed too", async () => {
     // A 20 KB credential overflows Node's 16 KiB header limit: the API answers before any route runs.
     await expectCode(client({ sessionToken: `tts_${'x'.repeat(20_000)}` }).auth.me(), 'request_header_too_large', 431);
-    await expectCode(client().request('POST', '/v1/leaks/github', { text: '[]', contentType: 'application/json', credential: 'none' }), 'invalid_signature', 401);
+    await expectCode(
+      client().request('POST', '/v1/leaks/github', { text: '[]', contentType: 'application/json', credential: 'none' }),
+      'invalid_signature',
+      401,
+    );
   });
 
   it('serves a key its own record and lets it rotate itself only when it may', async () => {
@@ -190,7 +202,10 @@ describe.each(DATABASE_KINDS)('the client against the real API on %s', (kind) =>
     const { tt: owner } = await signedIn();
     const { apiKey, secret } = await owner.keys.create({ name: 'leaky', scope: 'read' });
     await expect(client().leaks.report({ key: generateApiKey('live'), source: 'manual' })).resolves.toEqual({ received: true });
-    await expect(owner.leaks.report({ text: `oops: ${secret}`, source: 'paste', url: 'https://paste.example/1' })).resolves.toEqual({ received: true, revoked: [apiKey.id] });
+    await expect(owner.leaks.report({ text: `oops: ${secret}`, source: 'paste', url: 'https://paste.example/1' })).resolves.toEqual({
+      received: true,
+      revoked: [apiKey.id],
+    });
     await expectCode(client({ apiKey: secret }).trades.list(), 'api_key_revoked', 401);
     await expectCode(client().leaks.report({ source: 'manual' } as never), 'validation_failed', 400);
   });

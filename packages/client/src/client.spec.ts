@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { type FetchLike, TradeTallyClient, TradeTallyError, maskKeys, parseRetryAfter, rotationDue } from './index.js';
 
 /** A fetch that answers from `answer` and records every call. */
-function fakeFetch(answer: (call: number, url: string, init: RequestInit) => Response | Promise<Response>): FetchLike & { calls: Array<{ url: string; init: RequestInit }> } {
+function fakeFetch(
+  answer: (call: number, url: string, init: RequestInit) => Response | Promise<Response>,
+): FetchLike & { calls: Array<{ url: string; init: RequestInit }> } {
   const calls: Array<{ url: string; init: RequestInit }> = [];
   const fn = async (url: string, init: RequestInit) => {
     calls.push({ url, init });
@@ -23,7 +25,9 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 
 describe('TradeTallyError', () => {
   it.each(ERROR_CODES)('surfaces %s as a typed error with its status, detail and Retry-After', async (code) => {
-    const fetch = fakeFetch(() => problem(code, code === 'validation_failed' ? { errors: [{ path: 'name', message: 'too short' }] } : {}, { 'retry-after': '120' }));
+    const fetch = fakeFetch(() =>
+      problem(code, code === 'validation_failed' ? { errors: [{ path: 'name', message: 'too short' }] } : {}, { 'retry-after': '120' }),
+    );
     const tt = new TradeTallyClient({ baseUrl: 'http://api.test', fetch, retries: 0 });
     const error = await tt.trades.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TradeTallyError);
@@ -37,7 +41,11 @@ describe('TradeTallyError', () => {
   });
 
   it('maps an answer that is not problem details by its status', async () => {
-    const tt = new TradeTallyClient({ baseUrl: 'http://api.test', fetch: fakeFetch(() => new Response('<html>bad gateway</html>', { status: 502 })), retries: 0 });
+    const tt = new TradeTallyClient({
+      baseUrl: 'http://api.test',
+      fetch: fakeFetch(() => new Response('<html>bad gateway</html>', { status: 502 })),
+      retries: 0,
+    });
     await expect(tt.trades.list()).rejects.toMatchObject({ status: 502, code: 'internal_error' });
   });
 
@@ -57,7 +65,9 @@ describe('TradeTallyError', () => {
   });
 
   it('gives up on a hung attempt after timeoutMs: network_error, a GET tried again, a POST not', async () => {
-    const hung = fakeFetch((_call, _url, init) => new Promise<Response>((_done, fail) => init.signal?.addEventListener('abort', () => fail(init.signal?.reason))));
+    const hung = fakeFetch(
+      (_call, _url, init) => new Promise<Response>((_done, fail) => init.signal?.addEventListener('abort', () => fail(init.signal?.reason))),
+    );
     const tt = new TradeTallyClient({ baseUrl: 'http://api.test', fetch: hung, timeoutMs: 50, retries: 1 });
     await expect(tt.trades.list()).rejects.toMatchObject({ status: 0, code: 'network_error' });
     expect(hung.calls).toHaveLength(2);
@@ -77,7 +87,9 @@ describe('retries', () => {
   it('never sends a POST twice on a 500', async () => {
     const fetch = fakeFetch(() => problem('internal_error'));
     const tt = new TradeTallyClient({ baseUrl: 'http://api.test', fetch, retries: 5 });
-    await expect(tt.trades.create({ symbol: 'AAPL', side: 'buy', quantity: 1, price: 1, executedAt: '2026-11-01T00:00:00Z' })).rejects.toMatchObject({ code: 'internal_error' });
+    await expect(tt.trades.create({ symbol: 'AAPL', side: 'buy', quantity: 1, price: 1, executedAt: '2026-11-01T00:00:00Z' })).rejects.toMatchObject({
+      code: 'internal_error',
+    });
     expect(fetch.calls).toHaveLength(1);
   });
 
@@ -92,7 +104,9 @@ describe('retries', () => {
   });
 
   it('retries a GET on a 500 and a network failure, at most `retries` times', async () => {
-    const fetch = fakeFetch((call) => (call === 1 ? Promise.reject(new TypeError('fetch failed')) : call === 2 ? problem('internal_error') : json({ data: [], nextCursor: null })));
+    const fetch = fakeFetch((call) =>
+      call === 1 ? Promise.reject(new TypeError('fetch failed')) : call === 2 ? problem('internal_error') : json({ data: [], nextCursor: null }),
+    );
     const tt = new TradeTallyClient({ baseUrl: 'http://api.test', fetch });
     await expect(tt.trades.list()).resolves.toEqual({ data: [], nextCursor: null });
     expect(fetch.calls).toHaveLength(3);
@@ -104,7 +118,13 @@ describe('retries', () => {
   });
 
   it('retries a POST on 429 and 503 after Retry-After', async () => {
-    const fetch = fakeFetch((call) => (call === 1 ? problem('rate_limited', {}, { 'retry-after': '1' }) : call === 2 ? problem('service_unavailable', {}, { 'retry-after': '0' }) : json({ received: true }, 202)));
+    const fetch = fakeFetch((call) =>
+      call === 1
+        ? problem('rate_limited', {}, { 'retry-after': '1' })
+        : call === 2
+          ? problem('service_unavailable', {}, { 'retry-after': '0' })
+          : json({ received: true }, 202),
+    );
     const tt = new TradeTallyClient({ baseUrl: 'http://api.test', fetch });
     const started = Date.now();
     await expect(tt.leaks.report({ key: 'x', source: 'manual' })).resolves.toEqual({ received: true });

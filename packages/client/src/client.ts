@@ -282,7 +282,8 @@ export class TradeTallyClient {
     /** One key. */
     get: (id: string) => this.request<ApiKey>('GET', `/v1/api-keys/${encodeURIComponent(id)}`, { credential: 'session' }),
     /** Renames a key or changes its allowed addresses (`allowedIps: null` clears them). */
-    update: (id: string, patch: UpdateApiKeyRequest) => this.request<ApiKey>('PATCH', `/v1/api-keys/${encodeURIComponent(id)}`, { json: patch, credential: 'session' }),
+    update: (id: string, patch: UpdateApiKeyRequest) =>
+      this.request<ApiKey>('PATCH', `/v1/api-keys/${encodeURIComponent(id)}`, { json: patch, credential: 'session' }),
     /** Revokes a key at once. */
     revoke: (id: string) => this.request<ApiKey>('DELETE', `/v1/api-keys/${encodeURIComponent(id)}`, { credential: 'session' }),
     /** Replaces a key; the old one works until `previous.graceEndsAt`. */

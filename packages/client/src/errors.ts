@@ -64,9 +64,20 @@ export class TradeTallyError extends Error {
   /** The request that failed, e.g. `POST /v1/trades`. */
   readonly request: string;
 
-  constructor(init: { status: number; code: ClientErrorCode; detail: string; errors?: FieldError[]; retryAfter?: number | null; request: string; cause?: unknown }) {
+  constructor(init: {
+    status: number;
+    code: ClientErrorCode;
+    detail: string;
+    errors?: FieldError[];
+    retryAfter?: number | null;
+    request: string;
+    cause?: unknown;
+  }) {
     const detail = maskKeys(init.detail);
-    super(`${init.request}: ${init.status === 0 ? 'no answer' : init.status} ${init.code}: ${detail}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      `${init.request}: ${init.status === 0 ? 'no answer' : init.status} ${init.code}: ${detail}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.status = init.status;
     this.code = init.code;
     this.detail = detail;

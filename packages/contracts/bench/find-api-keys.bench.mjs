@@ -9,11 +9,49 @@ const ROUNDS = 15;
 const TARGET = 1.5;
 
 function prose(size, seed = 42) {
-  const words = ['the', 'trade', 'filled', 'at', 'limit', 'price', 'after', 'open', 'and', 'we', 'took', 'profit', 'on',
-    'AAPL', 'TSLA', 'stop', 'loss', 'moved', 'to', 'breakeven', 'journal', 'entry', 'notes:', 'tt_live_demo', 'token', 'test_',
-    'live', 'volume', 'was', 'thin', 'so', 'spread', 'widened', '2026-11-29', '14:30', 'risk', 'reward', 'ratio', '3:1'];
+  const words = [
+    'the',
+    'trade',
+    'filled',
+    'at',
+    'limit',
+    'price',
+    'after',
+    'open',
+    'and',
+    'we',
+    'took',
+    'profit',
+    'on',
+    'AAPL',
+    'TSLA',
+    'stop',
+    'loss',
+    'moved',
+    'to',
+    'breakeven',
+    'journal',
+    'entry',
+    'notes:',
+    'tt_live_demo',
+    'token',
+    'test_',
+    'live',
+    'volume',
+    'was',
+    'thin',
+    'so',
+    'spread',
+    'widened',
+    '2026-11-29',
+    '14:30',
+    'risk',
+    'reward',
+    'ratio',
+    '3:1',
+  ];
   let state = seed;
-  const next = () => ((state = (state * 1103515245 + 12345) >>> 0) % words.length);
+  const next = () => (state = (state * 1103515245 + 12345) >>> 0) % words.length;
   const parts = [];
   let length = 0;
   while (length < size) {

@@ -152,7 +152,10 @@ export type SelfRotateRequest = z.input<typeof SelfRotateRequestSchema>;
 
 /** Body of `POST /v1/api-keys/lookup`: a whole key, checksum-valid. */
 export const LookupApiKeyRequestSchema = z.strictObject({
-  key: z.string().trim().refine((key) => isValidApiKey(key), 'must be a TradeTally API key'),
+  key: z
+    .string()
+    .trim()
+    .refine((key) => isValidApiKey(key), 'must be a TradeTally API key'),
 });
 
 /** Body of `POST /v1/api-keys/lookup`. */

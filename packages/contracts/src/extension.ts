@@ -47,7 +47,6 @@ export const ExtensionSettingsSchema = z.object({
 /** The extension's settings. */
 export type ExtensionSettings = z.infer<typeof ExtensionSettingsSchema>;
 
-
 /**
  * The extension's id, pinned by the manifest's `key` (apps/extension/manifest.config.ts), so the
  * API can admit `chrome-extension://<EXTENSION_ID>` as a CORS origin without importing browser code.

@@ -134,10 +134,7 @@ function hasBoundaries(text: string, index: number): boolean {
  * a key; a candidate whose checksum fails is not a key. `onCandidate` sees every candidate with its
  * verdict, for scanners that count look-alikes.
  */
-export function findApiKeys(
-  text: string,
-  onCandidate?: (candidate: string, index: number, valid: boolean) => void,
-): FoundApiKey[] {
+export function findApiKeys(text: string, onCandidate?: (candidate: string, index: number, valid: boolean) => void): FoundApiKey[] {
   const found: FoundApiKey[] = [];
   // The bare pattern keeps V8's literal-prefix fast path; boundaries are checked by hand. No valid
   // candidate can start inside a rejected match (it would need "tt_" among the 38 alphanumerics).

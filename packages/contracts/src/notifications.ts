@@ -32,7 +32,10 @@ export type Notification = z.infer<typeof NotificationSchema>;
 
 /** Query of `GET /v1/notifications`. */
 export const ListNotificationsQuerySchema = PageQuerySchema.extend({
-  unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  unread: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 
 /** Query of `GET /v1/notifications`. */

@@ -7,7 +7,10 @@ const B = 'b:'.repeat(16);
 
 describe('peppers', () => {
   it('parses id:secret pairs, current first, secrets may hold colons', () => {
-    expect(parsePeppers(`2:${B}, 1:${A}`)).toEqual([{ id: '2', secret: B }, { id: '1', secret: A }]);
+    expect(parsePeppers(`2:${B}, 1:${A}`)).toEqual([
+      { id: '2', secret: B },
+      { id: '1', secret: A },
+    ]);
   });
 
   it('refuses short secrets, bad ids, duplicates and nothing', () => {

@@ -19,10 +19,59 @@ const RSS_TARGET_MIB = 200;
 
 /** Deterministic prose-like lines (with near misses: `tt_`, `live_`, short keys) so the search has work to do. */
 function prose(size, seed) {
-  const words = ['the', 'trade', 'filled', 'at', 'limit', 'price', 'after', 'open', 'and', 'we', 'took', 'profit', 'on',
-    'AAPL', 'TSLA', 'stop', 'loss', 'moved', 'to', 'breakeven', 'journal', 'entry', 'notes:', 'tt_live_demo', 'token', 'test_',
-    'live', 'volume', 'was', 'thin', 'so', 'spread', 'widened', '2026-11-29', '14:30', 'risk', 'reward', 'ratio', '3:1', 'const',
-    'apiKey', '=', 'process.env.TT_KEY;', '{', '}', 'return', 'await', 'fetch(url)', 'über', 'naïve', '€12.50'];
+  const words = [
+    'the',
+    'trade',
+    'filled',
+    'at',
+    'limit',
+    'price',
+    'after',
+    'open',
+    'and',
+    'we',
+    'took',
+    'profit',
+    'on',
+    'AAPL',
+    'TSLA',
+    'stop',
+    'loss',
+    'moved',
+    'to',
+    'breakeven',
+    'journal',
+    'entry',
+    'notes:',
+    'tt_live_demo',
+    'token',
+    'test_',
+    'live',
+    'volume',
+    'was',
+    'thin',
+    'so',
+    'spread',
+    'widened',
+    '2026-11-29',
+    '14:30',
+    'risk',
+    'reward',
+    'ratio',
+    '3:1',
+    'const',
+    'apiKey',
+    '=',
+    'process.env.TT_KEY;',
+    '{',
+    '}',
+    'return',
+    'await',
+    'fetch(url)',
+    'über',
+    'naïve',
+    '€12.50',
+  ];
   let state = seed >>> 0;
   const next = () => ((state = (state * 1103515245 + 12345) >>> 0) >>> 8) % words.length;
   const lines = [];
@@ -109,18 +158,25 @@ async function main() {
       if (round > 0) scanTimes.push(scanned.ms);
       if (haveRg) {
         const searched = await run('rg', ['--no-config', '--count-matches', '--no-filename', API_KEY_PATTERN, root]);
-        const matches = searched.stdout.split('\n').filter(Boolean).reduce((sum, n) => sum + Number(n), 0);
+        const matches = searched.stdout
+          .split('\n')
+          .filter(Boolean)
+          .reduce((sum, n) => sum + Number(n), 0);
         if (matches < KEYS) throw new Error(`rg found ${matches} matches, expected at least ${KEYS}`);
         if (round > 0) rgTimes.push(searched.ms);
       }
     }
     const scanMs = median(scanTimes);
     const peakMib = peakKib / 1024;
-    console.log(`tradetally-scan   median ${scanMs.toFixed(0)} ms, fastest ${fastest(scanTimes).toFixed(0)} ms  (${scanTimes.map((t) => t.toFixed(0)).join(', ')})`);
+    console.log(
+      `tradetally-scan   median ${scanMs.toFixed(0)} ms, fastest ${fastest(scanTimes).toFixed(0)} ms  (${scanTimes.map((t) => t.toFixed(0)).join(', ')})`,
+    );
     if (haveRg) {
       const rgMs = median(rgTimes);
       const ratio = scanMs / rgMs;
-      console.log(`rg (bare pattern) median ${rgMs.toFixed(0)} ms, fastest ${fastest(rgTimes).toFixed(0)} ms  (${rgTimes.map((t) => t.toFixed(0)).join(', ')})`);
+      console.log(
+        `rg (bare pattern) median ${rgMs.toFixed(0)} ms, fastest ${fastest(rgTimes).toFixed(0)} ms  (${rgTimes.map((t) => t.toFixed(0)).join(', ')})`,
+      );
       console.log(
         `ratio of medians ${ratio.toFixed(2)}x (of fastest rounds ${(fastest(scanTimes) / fastest(rgTimes)).toFixed(2)}x)  (target <= ${TIME_TARGET}x)  ${ratio <= TIME_TARGET ? 'OK' : 'OVER TARGET'}`,
       );
@@ -128,7 +184,9 @@ async function main() {
     } else {
       console.log('rg: not installed (Debian package ripgrep: apt-get install -y ripgrep); skipped the side-by-side comparison');
     }
-    console.log(`scanner peak RSS ${peakKib ? `${peakMib.toFixed(0)} MiB` : 'n/a (no /proc)'}  (target < ${RSS_TARGET_MIB} MiB)  ${!peakKib || peakMib < RSS_TARGET_MIB ? 'OK' : 'OVER TARGET'}`);
+    console.log(
+      `scanner peak RSS ${peakKib ? `${peakMib.toFixed(0)} MiB` : 'n/a (no /proc)'}  (target < ${RSS_TARGET_MIB} MiB)  ${!peakKib || peakMib < RSS_TARGET_MIB ? 'OK' : 'OVER TARGET'}`,
+    );
     if (peakKib && peakMib >= RSS_TARGET_MIB) process.exitCode = 1;
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -60,7 +60,10 @@ describe('ByteScanner', () => {
 
   it('judges a key cut by a chunk boundary with the bytes on both sides of it', () => {
     const key = generateApiKey('live');
-    for (const [glue, found] of [['', 1], ['x', 0]] as const) {
+    for (const [glue, found] of [
+      ['', 1],
+      ['x', 0],
+    ] as const) {
       const bytes = Buffer.from(`${'.'.repeat(100)}${glue}${key}${glue}${'.'.repeat(100)}`);
       for (let cut = 95; cut <= 150; cut++) {
         const matches: StreamMatch[] = [];

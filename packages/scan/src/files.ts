@@ -10,10 +10,7 @@ export const WHOLE_FILE_BYTES = 2 * 1024 * 1024;
 export const CHUNK_BYTES = 1024 * 1024;
 
 /** What scanning one file came to. */
-export type FileOutcome =
-  | { kind: 'scanned'; bytes: number; matches: StreamMatch[] }
-  | { kind: 'binary' }
-  | { kind: 'too_large'; bytes: number };
+export type FileOutcome = { kind: 'scanned'; bytes: number; matches: StreamMatch[] } | { kind: 'binary' } | { kind: 'too_large'; bytes: number };
 
 /**
  * Reusable read buffers, one set per concurrent reader: reading 256 MiB must not allocate 256 MiB

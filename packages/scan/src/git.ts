@@ -33,7 +33,7 @@ async function topLevel(cwd: string): Promise<string> {
 }
 
 function firstLine(error: unknown): string {
-  const text = error instanceof Error ? ((error as Error & { stderr?: string }).stderr || error.message) : String(error);
+  const text = error instanceof Error ? (error as Error & { stderr?: string }).stderr || error.message : String(error);
   return text.trim().split('\n')[0] ?? '';
 }
 

@@ -30,9 +30,7 @@ export function compareFindings(a: Finding, b: Finding): number {
 
 /** `path:line:column  prefix…last4  env`, plus the commit for history. */
 export function formatText(findings: readonly Finding[]): string {
-  return findings
-    .map((f) => `${f.path}:${f.line}:${f.column}  ${displayApiKey(f)}  ${f.env}${f.commit ? `  ${f.commit}` : ''}\n`)
-    .join('');
+  return findings.map((f) => `${f.path}:${f.line}:${f.column}  ${displayApiKey(f)}  ${f.env}${f.commit ? `  ${f.commit}` : ''}\n`).join('');
 }
 
 /** A JSON array of `{ path, line, column, prefix, last4, env, commit? }`. */

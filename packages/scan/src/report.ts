@@ -29,7 +29,9 @@ async function reportOne(endpoint: string, key: string): Promise<void> {
       await response.arrayBuffer(); // drain: the answer is the same for hit and miss anyway
     } catch (error) {
       // fetch's errors name the URL, never the body: safe to show.
-      throw new ReportError(`cannot reach ${endpoint}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+      throw new ReportError(
+        `cannot reach ${endpoint}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`,
+      );
     }
     if (status === 202) return;
     if (status === 429 && attempt < MAX_ATTEMPTS) {

@@ -6,11 +6,7 @@ import { type Finding, compareFindings } from './output.js';
 import { walkPaths } from './walk.js';
 
 /** What to scan. */
-export type ScanTarget =
-  | { kind: 'paths'; paths: string[] }
-  | { kind: 'stdin'; stream: Readable }
-  | { kind: 'staged' }
-  | { kind: 'history'; range: string[] };
+export type ScanTarget = { kind: 'paths'; paths: string[] } | { kind: 'stdin'; stream: Readable } | { kind: 'staged' } | { kind: 'history'; range: string[] };
 
 /** How to scan it. */
 export interface ScanOptions {

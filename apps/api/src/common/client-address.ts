@@ -22,7 +22,10 @@ export function parseTrustProxy(value: string): TrustProxy {
     if (hops < 1 || hops > MAX_HOPS) throw new Error(`a hop count must be 1..${MAX_HOPS}`);
     return hops;
   }
-  const entries = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const valid = entry.includes('/') ? isCidr(entry) : ipaddr.isValid(entry);
     if (!valid) throw new Error(`"${entry}" is neither an address nor a CIDR (want false, 1..${MAX_HOPS}, or a list such as 10.0.0.1,fd00::/8)`);
@@ -63,7 +66,9 @@ export function isLoopback(address: string): boolean {
  * parsed and its ranges compiled here, not on every request). An address alone is a /32 or /128.
  */
 export function compileAllowedIps(entries: readonly string[]): (address: string) => boolean {
-  const ranges = entries.map((entry) => (entry.includes('/') ? ipaddr.parseCIDR(entry) : ipaddr.parseCIDR(`${entry}/${ipaddr.parse(entry).kind() === 'ipv4' ? 32 : 128}`)));
+  const ranges = entries.map((entry) =>
+    entry.includes('/') ? ipaddr.parseCIDR(entry) : ipaddr.parseCIDR(`${entry}/${ipaddr.parse(entry).kind() === 'ipv4' ? 32 : 128}`),
+  );
   const v4 = ranges.filter(([range]) => range.kind() === 'ipv4') as Array<[ipaddr.IPv4, number]>;
   const v6 = ranges.filter(([range]) => range.kind() === 'ipv6') as Array<[ipaddr.IPv6, number]>;
   return (address: string) => {

@@ -35,7 +35,10 @@ export class LifecycleQueueService implements OnApplicationShutdown {
     const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableOfflineQueue: false, retryStrategy: redisRetryStrategy });
     connection.on('error', () => undefined);
     return {
-      imports: [BullModule.forRoot({ connection, prefix: config.QUEUE_PREFIX }), BullModule.registerQueue({ name: QueueName.Lifecycle }, { name: QueueName.Email })],
+      imports: [
+        BullModule.forRoot({ connection, prefix: config.QUEUE_PREFIX }),
+        BullModule.registerQueue({ name: QueueName.Lifecycle }, { name: QueueName.Email }),
+      ],
       connection: { provide: QUEUE_REDIS, useValue: connection },
     };
   }

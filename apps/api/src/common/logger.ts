@@ -57,7 +57,8 @@ export function httpLogger(logger: Logger): HttpLogger {
   return pinoHttp({
     logger,
     // Request lines are written at info: below that level, skip the per-request work entirely.
-    customProps: (req: WithPrincipal) => (logger.isLevelEnabled('info') && req.principal ? { userId: req.principal.userId, apiKeyId: req.principal.apiKeyId } : {}),
+    customProps: (req: WithPrincipal) =>
+      logger.isLevelEnabled('info') && req.principal ? { userId: req.principal.userId, apiKeyId: req.principal.apiKeyId } : {},
     autoLogging: { ignore: (req) => req.url === '/metrics' },
     wrapSerializers: false,
   });

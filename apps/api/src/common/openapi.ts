@@ -108,7 +108,8 @@ export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'outpu
   const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any', metadata: REGISTRIES[io] }) as { [key: string]: Json };
   const { definitions, $defs, ...rest } = json;
   const local = new Map<string, Json>();
-  for (const [name, definition] of Object.entries({ ...(definitions as object), ...($defs as object) }) as Array<[string, Json]>) local.set(name, toComponentRefs(definition));
+  for (const [name, definition] of Object.entries({ ...(definitions as object), ...($defs as object) }) as Array<[string, Json]>)
+    local.set(name, toComponentRefs(definition));
   const lookup = (ref: string) => {
     const name = ref.replace('#/components/schemas/', '');
     return local.get(name) ?? COMPONENTS.get(name);
@@ -148,10 +149,7 @@ export interface ContractOptions {
 
 /** Describes a route in the OpenAPI document from the contracts' zod schemas. */
 export function ApiContract(options: ContractOptions): MethodDecorator {
-  const decorators: Array<ClassDecorator | MethodDecorator | PropertyDecorator> = [
-    ApiTags(options.tag),
-    ApiOperation({ summary: options.summary }),
-  ];
+  const decorators: Array<ClassDecorator | MethodDecorator | PropertyDecorator> = [ApiTags(options.tag), ApiOperation({ summary: options.summary })];
   if (options.auth !== false) decorators.push(ApiBearerAuth());
   if (options.body) {
     const content: Record<string, { schema: SchemaObject }> = { 'application/json': { schema: openApiSchema(options.body, 'input') } };
@@ -172,7 +170,8 @@ export function ApiContract(options: ContractOptions): MethodDecorator {
     }),
   );
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of new Set([...(options.errors ?? []), ...EVERY_ROUTE_ERRORS])) byStatus.set(statusOfErrorCode(code), [...(byStatus.get(statusOfErrorCode(code)) ?? []), code]);
+  for (const code of new Set([...(options.errors ?? []), ...EVERY_ROUTE_ERRORS]))
+    byStatus.set(statusOfErrorCode(code), [...(byStatus.get(statusOfErrorCode(code)) ?? []), code]);
   for (const [errorStatus, codes] of byStatus) {
     decorators.push(
       ApiResponse({
@@ -232,6 +231,9 @@ export function createOpenApiDocument(app: INestApplication, publicUrl: string):
   };
   visit(document.paths);
   const schemas = [...COMPONENTS].filter(([name]) => used.has(name)).sort(([a], [b]) => a.localeCompare(b));
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(Object.fromEntries(schemas) as Record<string, SchemaObject>) } };
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...(Object.fromEntries(schemas) as Record<string, SchemaObject>) },
+  };
   return document;
 }

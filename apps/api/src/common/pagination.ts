@@ -42,8 +42,14 @@ export async function pageNewestFirst<E extends { createdAt: Date; id: string },
   map: (row: E) => T,
 ): Promise<{ data: T[]; nextCursor: string | null }> {
   const alias = qb.alias;
-  qb.orderBy(`${alias}.created_at`, 'DESC').addOrderBy(`${alias}.id`, 'DESC').take(query.limit + 1);
+  qb.orderBy(`${alias}.created_at`, 'DESC')
+    .addOrderBy(`${alias}.id`, 'DESC')
+    .take(query.limit + 1);
   const cursor = decodeCursor(query.cursor);
-  if (cursor) qb.andWhere(`(${alias}.created_at < :cursorAt OR (${alias}.created_at = :cursorAt AND ${alias}.id < :cursorId))`, { cursorAt: cursor.at, cursorId: cursor.id });
+  if (cursor)
+    qb.andWhere(`(${alias}.created_at < :cursorAt OR (${alias}.created_at = :cursorAt AND ${alias}.id < :cursorId))`, {
+      cursorAt: cursor.at,
+      cursorId: cursor.id,
+    });
   return toPage(await qb.getMany(), query.limit, map, (row) => ({ at: row.createdAt, id: row.id }));
 }

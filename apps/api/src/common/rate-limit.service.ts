@@ -52,11 +52,7 @@ export class RateLimitService implements OnApplicationShutdown {
       loginAddress: make('loginAddress', config.RATE_LIMIT_LOGIN_PER_ADDRESS, config.RATE_LIMIT_LOGIN_WINDOW_SECONDS),
       register: make('register', config.RATE_LIMIT_REGISTER_PER_ADDRESS, config.RATE_LIMIT_REGISTER_WINDOW_SECONDS),
       leaks: make('leaks', config.RATE_LIMIT_LEAKS_PER_ADDRESS, config.RATE_LIMIT_LEAKS_WINDOW_SECONDS),
-      credentialFailures: make(
-        'credentialFailures',
-        config.RATE_LIMIT_KEY_FAILURES_PER_ADDRESS,
-        config.RATE_LIMIT_KEY_FAILURES_WINDOW_SECONDS,
-      ),
+      credentialFailures: make('credentialFailures', config.RATE_LIMIT_KEY_FAILURES_PER_ADDRESS, config.RATE_LIMIT_KEY_FAILURES_WINDOW_SECONDS),
     };
     this.blockChannel = `${config.RATE_LIMIT_PREFIX}:credential-blocks`;
     // A subscriber needs a connection of its own; it queues its SUBSCRIBE until Redis answers.

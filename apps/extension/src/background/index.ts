@@ -89,7 +89,9 @@ async function countForTab(tabId: number, fingerprints: string[]): Promise<numbe
 /** The site a message speaks for: always the sending frame's own, never a name the message carries. */
 const senderSite = (sender: Sender) => siteOf(sender.origin, sender.url);
 
-type Handlers = { [T in ExtensionMessage['type']]: (message: Extract<ExtensionMessage, { type: T }>, sender: chrome.runtime.MessageSender) => Promise<ExtensionResponses[T]> };
+type Handlers = {
+  [T in ExtensionMessage['type']]: (message: Extract<ExtensionMessage, { type: T }>, sender: chrome.runtime.MessageSender) => Promise<ExtensionResponses[T]>;
+};
 
 const handlers: Handlers = {
   'keys-detected': async (message, sender) => {
@@ -101,7 +103,10 @@ const handlers: Handlers = {
       for (const key of message.keys) await record({ ...key, site, time, source: message.source, action: 'warned' });
       const tabId = sender.tab?.id;
       if (tabId !== undefined) {
-        const count = await countForTab(tabId, message.keys.map((k) => k.fingerprint));
+        const count = await countForTab(
+          tabId,
+          message.keys.map((k) => k.fingerprint),
+        );
         await chrome.action.setBadgeText({ tabId, text: String(count) });
         await chrome.action.setBadgeBackgroundColor({ tabId, color: '#c2410c' });
       }
@@ -125,8 +130,19 @@ const handlers: Handlers = {
     try {
       const answer = await api.reportLeak<{ received: boolean; revoked?: string[] }>(body);
       if (!answer.ok) return { ok: false, error: `TradeTally answered ${answer.status}.` };
-      const parts = { prefix: message.key.slice(0, 12), last4: message.key.slice(-4), env: message.key.startsWith('tt_live_') ? ('live' as const) : ('test' as const) };
-      await record({ ...parts, fingerprint: await fingerprint(message.key), site: senderSite(sender), time: new Date().toISOString(), source: message.source === 'page' ? 'page' : 'paste', action: 'revoked' });
+      const parts = {
+        prefix: message.key.slice(0, 12),
+        last4: message.key.slice(-4),
+        env: message.key.startsWith('tt_live_') ? ('live' as const) : ('test' as const),
+      };
+      await record({
+        ...parts,
+        fingerprint: await fingerprint(message.key),
+        site: senderSite(sender),
+        time: new Date().toISOString(),
+        source: message.source === 'page' ? 'page' : 'paste',
+        action: 'revoked',
+      });
       return { ok: true, ...(answer.body?.revoked ? { revoked: answer.body.revoked } : {}) };
     } catch {
       return { ok: false, error: 'Could not reach TradeTally at the configured API address.' };
@@ -172,9 +188,12 @@ const handlers: Handlers = {
     const origin = originOf(settings.apiUrl);
     if (!origin) return { ok: false, error: 'The API address is not an http(s) address.' };
     const login: LoginRequest = { email: message.email, password: message.password, client: 'extension' };
-    const answer = await api.request<LoginResponse & { detail?: string; title?: string }>('/v1/auth/login', { method: 'POST', body: JSON.stringify(login) }, true).catch(() => null);
+    const answer = await api
+      .request<LoginResponse & { detail?: string; title?: string }>('/v1/auth/login', { method: 'POST', body: JSON.stringify(login) }, true)
+      .catch(() => null);
     if (!answer) return { ok: false, error: 'Could not reach TradeTally at the configured API address.' };
-    if (!answer.ok || !answer.body) return { ok: false, error: answer.body?.detail ?? answer.body?.title ?? `Could not sign in (TradeTally answered ${answer.status}).` };
+    if (!answer.ok || !answer.body)
+      return { ok: false, error: answer.body?.detail ?? answer.body?.title ?? `Could not sign in (TradeTally answered ${answer.status}).` };
     const session: Session = { token: answer.body.token, email: answer.body.user.email, origin };
     await chrome.storage.session.set({ [SESSION]: session });
     return { ok: true, email: session.email };

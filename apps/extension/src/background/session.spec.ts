@@ -10,7 +10,13 @@ describe('sessionFor', () => {
   });
 
   it('never sends it to another origin: another host, scheme or port', () => {
-    for (const url of ['https://evil.example', 'http://api.tradetally.example', 'https://api.tradetally.example:8443', 'https://api.tradetally.example.evil.example', 'not a url']) {
+    for (const url of [
+      'https://evil.example',
+      'http://api.tradetally.example',
+      'https://api.tradetally.example:8443',
+      'https://api.tradetally.example.evil.example',
+      'not a url',
+    ]) {
       expect(sessionFor(session, url), url).toBeUndefined();
     }
   });

@@ -13,13 +13,25 @@ const senders = {
   sandboxedFrame: { id: self.id, url: 'https://phish.example/frame', origin: 'null', tab },
   // A page cannot pick its URL's scheme: one that names our URL in its path is still a web page.
   lookalikePath: { id: self.id, url: `https://phish.example/${self.baseUrl}`, origin: 'https://phish.example', tab },
-  otherExtension: { id: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', url: 'chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/page.html', origin: 'chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' },
+  otherExtension: {
+    id: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    url: 'chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/page.html',
+    origin: 'chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  },
   ourUrlOtherId: { id: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', url: `${self.baseUrl}src/options/index.html` },
   originMismatch: { id: self.id, url: `${self.baseUrl}src/options/index.html`, origin: 'https://phish.example' },
   noUrl: { id: self.id },
 } satisfies Record<string, Sender>;
 
-const privileged: Array<ExtensionMessage['type']> = ['sign-in', 'sign-out', 'update-settings', 'get-settings', 'get-popup-state', 'clear-history', 'ignore-site'];
+const privileged: Array<ExtensionMessage['type']> = [
+  'sign-in',
+  'sign-out',
+  'update-settings',
+  'get-settings',
+  'get-popup-state',
+  'clear-history',
+  'ignore-site',
+];
 const fromContent: Array<ExtensionMessage['type']> = ['keys-detected', 'report-leak', 'record-action', 'ignore-this-site', 'fingerprint', 'lookup-key'];
 
 describe('isExtensionPage', () => {

@@ -61,7 +61,11 @@ function handle(found: Found[], source: DetectionSource, anchor: Element | null,
     });
     warnings.set(f.key, warning);
     // Signed in, the warning names the user's own key; asked once per key for the page's life.
-    if (lookups++ < MAX_LOOKUPS) void send({ type: 'lookup-key', key: f.key }).then((own) => own && warning.setOwner(describeOwnKey(own)), () => undefined);
+    if (lookups++ < MAX_LOOKUPS)
+      void send({ type: 'lookup-key', key: f.key }).then(
+        (own) => own && warning.setOwner(describeOwnKey(own)),
+        () => undefined,
+      );
     visible.push(warning);
     if (visible.length > MAX_VISIBLE) visible.shift()?.remove();
     if (source === 'page' && f.env === 'live' && settings.autoRevokePageKeys) {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ago, describeOwnKey } from './own-key.js';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
-const key = { name: 'Broker import', scope: 'read_write' as const, environment: 'live' as const, status: 'active' as const, lastUsedAt: '2026-11-30T09:59:00Z' };
+const key = {
+  name: 'Broker import',
+  scope: 'read_write' as const,
+  environment: 'live' as const,
+  status: 'active' as const,
+  lastUsedAt: '2026-11-30T09:59:00Z',
+};
 
 describe('describeOwnKey', () => {
   it('names the key, its scope and when it was last used', () => {
@@ -10,7 +16,9 @@ describe('describeOwnKey', () => {
   });
 
   it('says when a key was never used, is read only, or is no longer active', () => {
-    expect(describeOwnKey({ ...key, scope: 'read', lastUsedAt: null, status: 'revoked' }, NOW)).toBe('Your key "Broker import" — read only — never used — already revoked');
+    expect(describeOwnKey({ ...key, scope: 'read', lastUsedAt: null, status: 'revoked' }, NOW)).toBe(
+      'Your key "Broker import" — read only — never used — already revoked',
+    );
   });
 });
 

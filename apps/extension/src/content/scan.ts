@@ -64,7 +64,30 @@ export class StreamScanner {
 }
 
 /** Tags whose text reads as a unit: inline children (syntax-highlighting spans) join without a gap. */
-const BLOCKS = new Set(['P', 'DIV', 'LI', 'TD', 'TH', 'PRE', 'BLOCKQUOTE', 'ARTICLE', 'SECTION', 'MAIN', 'BODY', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'DD', 'DT', 'FIGCAPTION', 'TEXTAREA', 'HTML']);
+const BLOCKS = new Set([
+  'P',
+  'DIV',
+  'LI',
+  'TD',
+  'TH',
+  'PRE',
+  'BLOCKQUOTE',
+  'ARTICLE',
+  'SECTION',
+  'MAIN',
+  'BODY',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+  'DD',
+  'DT',
+  'FIGCAPTION',
+  'TEXTAREA',
+  'HTML',
+]);
 
 /** The nearest ancestor whose whole text should be scanned when `node` changes. */
 export function blockOf(node: Node): Element | null {

@@ -54,20 +54,37 @@ function parts(): { sheet: CSSStyleSheet; template: HTMLTemplateElement } {
  * page's scripts cannot reach its text or buttons (`host.shadowRoot` is null to them). Its host
  * carries data-tradetally-alert="prefix…last4" for tests and page authors.
  */
-export function showWarning(found: Found, how: 'paste' | 'input' | 'page', anchor: Element | null, blocked: boolean, actions: WarningActions): { setStatus(text: string): void; setOwner(text: string): void; remove(): void } {
+export function showWarning(
+  found: Found,
+  how: 'paste' | 'input' | 'page',
+  anchor: Element | null,
+  blocked: boolean,
+  actions: WarningActions,
+): { setStatus(text: string): void; setOwner(text: string): void; remove(): void } {
   const host = document.createElement('tradetally-alert');
   host.setAttribute('data-tradetally-alert', `${found.prefix}…${found.last4}`);
   hosts.add(host);
   const root = host.attachShadow({ mode: 'closed' });
   const live = found.env === 'live';
-  const where = how === 'paste' ? (blocked ? 'was about to be pasted here. The paste was stopped.' : 'was pasted into this page.') : how === 'input' ? 'was entered into this page.' : 'is shown on this page.';
+  const where =
+    how === 'paste'
+      ? blocked
+        ? 'was about to be pasted here. The paste was stopped.'
+        : 'was pasted into this page.'
+      : how === 'input'
+        ? 'was entered into this page.'
+        : 'is shown on this page.';
   const { sheet: styles, template: markup } = parts();
   root.adoptedStyleSheets = [styles];
   root.appendChild(markup.content.cloneNode(true));
   (root.querySelector('.box') as HTMLElement).classList.add(live ? 'live' : 'test');
   (root.querySelector('strong') as HTMLElement).textContent = live ? 'Live TradeTally API key exposed' : 'TradeTally test key seen';
   const text = root.querySelector('.text') as HTMLElement;
-  text.append(`Your ${live ? 'live' : 'test'} key `, Object.assign(document.createElement('code'), { textContent: `${found.prefix}…${found.last4}` }), ` ${where} ${live ? 'Anyone who sees it can reach your trading journal.' : ''}`);
+  text.append(
+    `Your ${live ? 'live' : 'test'} key `,
+    Object.assign(document.createElement('code'), { textContent: `${found.prefix}…${found.last4}` }),
+    ` ${where} ${live ? 'Anyone who sees it can reach your trading journal.' : ''}`,
+  );
   const status = root.querySelector('.status') as HTMLElement;
   const place = () => {
     const rect = anchor && anchor !== document.documentElement && anchor !== document.body ? anchor.getBoundingClientRect() : null;
@@ -94,7 +111,10 @@ export function showWarning(found: Found, how: 'paste' | 'input' | 'page', ancho
       const button = event.target as HTMLButtonElement;
       button.disabled = true;
       status.textContent = 'Reporting…';
-      actions.revoke().then((text) => (status.textContent = text), () => (status.textContent = 'Could not reach TradeTally; try again.'));
+      actions.revoke().then(
+        (text) => (status.textContent = text),
+        () => (status.textContent = 'Could not reach TradeTally; try again.'),
+      );
     } else if (action === 'ignore') {
       actions.ignoreSite();
       remove();

@@ -12,11 +12,13 @@ async function render(note = ''): Promise<void> {
     <p class="muted">${escape(note)}</p>
     <h2>TradeTally</h2>
     <form id="api"><label for="apiUrl">API address</label><input id="apiUrl" type="url" required value="${escape(settings.apiUrl)}"><button>Save address</button></form>
-    ${state?.signedInAs
-      ? `<p>Signed in as <strong>${escape(state.signedInAs)}</strong>. <button id="signout" class="plain">Sign out</button></p>`
-      : `<p id="signed-out">Signed out. Signing in shows which of your keys a warning names and which expire soon; warnings and reports work without it. The session ends when the browser closes.</p>
+    ${
+      state?.signedInAs
+        ? `<p>Signed in as <strong>${escape(state.signedInAs)}</strong>. <button id="signout" class="plain">Sign out</button></p>`
+        : `<p id="signed-out">Signed out. Signing in shows which of your keys a warning names and which expire soon; warnings and reports work without it. The session ends when the browser closes.</p>
          <form id="signin"><label for="email">E-mail</label><input id="email" type="email" required autocomplete="username">
-         <label for="password">Password</label><input id="password" type="password" required autocomplete="current-password"><button>Sign in</button></form>`}
+         <label for="password">Password</label><input id="password" type="password" required autocomplete="current-password"><button>Sign in</button></form>`
+    }
     <h2>Protection</h2>
     <label class="check"><input type="checkbox" id="block" ${settings.blockLivePastes ? 'checked' : ''}> <span>Block pastes of live keys <small>(the paste is stopped and you are told why)</small></span></label>
     <label class="check"><input type="checkbox" id="auto" ${settings.autoRevokePageKeys ? 'checked' : ''}> <span>Revoke live keys found in page content automatically <small>(reports them to TradeTally without a click)</small></span></label>
@@ -32,7 +34,9 @@ async function render(note = ''): Promise<void> {
     const wasSignedIn = state?.signedInAs;
     void send({ type: 'update-settings', settings: { apiUrl } })
       .then(() => send({ type: 'get-popup-state' }).catch(() => null))
-      .then((after) => render(wasSignedIn && !after?.signedInAs ? 'Saved. Signed out: your session belongs to the previous address; sign in again here.' : 'Saved.'));
+      .then((after) =>
+        render(wasSignedIn && !after?.signedInAs ? 'Saved. Signed out: your session belongs to the previous address; sign in again here.' : 'Saved.'),
+      );
   });
   app.querySelector('#signin')?.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -41,8 +45,12 @@ async function render(note = ''): Promise<void> {
     void send({ type: 'sign-in', email, password }).then((r) => render(r.ok ? `Signed in as ${r.email}.` : (r.error ?? 'Could not sign in.')));
   });
   app.querySelector('#signout')?.addEventListener('click', () => void send({ type: 'sign-out' }).then(() => render('Signed out.')));
-  app.querySelector('#block')?.addEventListener('change', (e) => void send({ type: 'update-settings', settings: { blockLivePastes: (e.target as HTMLInputElement).checked } }));
-  app.querySelector('#auto')?.addEventListener('change', (e) => void send({ type: 'update-settings', settings: { autoRevokePageKeys: (e.target as HTMLInputElement).checked } }));
+  app
+    .querySelector('#block')
+    ?.addEventListener('change', (e) => void send({ type: 'update-settings', settings: { blockLivePastes: (e.target as HTMLInputElement).checked } }));
+  app
+    .querySelector('#auto')
+    ?.addEventListener('change', (e) => void send({ type: 'update-settings', settings: { autoRevokePageKeys: (e.target as HTMLInputElement).checked } }));
   for (const button of app.querySelectorAll<HTMLButtonElement>('#ignored button')) {
     button.addEventListener('click', () => {
       const ignoredSites = settings.ignoredSites.filter((s) => s !== button.dataset.site);

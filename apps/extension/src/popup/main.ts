@@ -29,12 +29,19 @@ function render(state: PopupState): void {
   const detections = app.querySelector('#detections') as HTMLElement;
   if (state.detections.length === 0) detections.append(item('<span class="muted">No TradeTally keys seen on a page yet.</span>'));
   for (const d of state.detections) {
-    detections.append(item(`<code>${escape(d.prefix)}…${escape(d.last4)}</code> ${d.env} · ${escape(d.site)}<br><small>${new Date(d.time).toLocaleString()} · ${d.source} · ${d.action.replace('_', ' ')}</small>`));
+    detections.append(
+      item(
+        `<code>${escape(d.prefix)}…${escape(d.last4)}</code> ${d.env} · ${escape(d.site)}<br><small>${new Date(d.time).toLocaleString()} · ${d.source} · ${d.action.replace('_', ' ')}</small>`,
+      ),
+    );
   }
   const expiring = app.querySelector('#expiring') as HTMLElement;
   if (!state.signedInAs) expiring.append(item('<span class="muted">Sign in (Options) to see your keys that expire within 7 days.</span>'));
   else if (state.expiringSoon.length === 0) expiring.append(item(`<span class="muted">None for ${escape(state.signedInAs)}.</span>`));
-  for (const k of state.expiringSoon) expiring.append(item(`${escape(k.name)} <code>${escape(k.prefix)}…${escape(k.last4)}</code><br><small>expires ${new Date(k.expiresAt ?? '').toLocaleString()}</small>`));
+  for (const k of state.expiringSoon)
+    expiring.append(
+      item(`${escape(k.name)} <code>${escape(k.prefix)}…${escape(k.last4)}</code><br><small>expires ${new Date(k.expiresAt ?? '').toLocaleString()}</small>`),
+    );
   (app.querySelector('#settings') as HTMLAnchorElement).href = state.settingsUrl;
   app.querySelector('#options')?.addEventListener('click', (event) => {
     event.preventDefault();

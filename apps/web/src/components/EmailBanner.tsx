@@ -17,8 +17,8 @@ export function EmailBanner(props: { user: User }) {
   });
   return (
     <article class="email-banner" data-testid="email-banner" aria-live="polite">
-      <strong>Confirm your e-mail address.</strong> We sent a link to {props.user.email}. Until you open it, TradeTally sends you no
-      e-mail: expiry reminders and leak alerts appear only here.{' '}
+      <strong>Confirm your e-mail address.</strong> We sent a link to {props.user.email}. Until you open it, TradeTally sends you no e-mail: expiry reminders
+      and leak alerts appear only here.{' '}
       {sent ? (
         <em>Sent again: check your inbox.</em>
       ) : (

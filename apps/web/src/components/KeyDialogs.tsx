@@ -1,4 +1,12 @@
-import { type ApiKey, type ApiKeyScope, type CreateApiKeyRequest, type CreateApiKeyResponse, MAX_ALLOWED_IPS, type RotateApiKeyResponse, type UpdateApiKeyRequest } from '@tradetally/contracts';
+import {
+  type ApiKey,
+  type ApiKeyScope,
+  type CreateApiKeyRequest,
+  type CreateApiKeyResponse,
+  MAX_ALLOWED_IPS,
+  type RotateApiKeyResponse,
+  type UpdateApiKeyRequest,
+} from '@tradetally/contracts';
 import { useState } from 'preact/hooks';
 import { parseAllowedIps } from '../allowed-ips.js';
 import { api } from '../api/client.js';
@@ -59,7 +67,8 @@ function AllowedIpsField(props: { value: string; error: string | null; onInput: 
         onInput={(e) => props.onInput(e.currentTarget.value)}
       />
       <small id="key-ips-help" class={props.error ? 'error' : undefined} role={props.error ? 'alert' : undefined}>
-        {props.error ?? `One address or CIDR range per line or comma separated, up to ${MAX_ALLOWED_IPS}. Requests from anywhere else get 403. Empty: any address.`}
+        {props.error ??
+          `One address or CIDR range per line or comma separated, up to ${MAX_ALLOWED_IPS}. Requests from anywhere else get 403. Empty: any address.`}
       </small>
     </>
   );
@@ -69,7 +78,12 @@ function AllowedIpsField(props: { value: string; error: string | null; onInput: 
  * Create a key: read-only and 90 days preselected, "never" warned about. `decoy` makes a canary:
  * it never works, so scope, addresses and self-rotation mean nothing for it and are not asked.
  */
-export function CreateKeyDialog(props: { decoy?: boolean; initial?: CreateKeyInitial; onCreated: (result: CreateApiKeyResponse) => void; onClose: () => void }) {
+export function CreateKeyDialog(props: {
+  decoy?: boolean;
+  initial?: CreateKeyInitial;
+  onCreated: (result: CreateApiKeyResponse) => void;
+  onClose: () => void;
+}) {
   const decoy = props.decoy === true;
   const [name, setName] = useState(props.initial?.name ?? '');
   const [scope, setScope] = useState<ApiKeyScope>(props.initial?.scope ?? 'read');
@@ -104,7 +118,14 @@ export function CreateKeyDialog(props: { decoy?: boolean; initial?: CreateKeyIni
           </p>
         ) : null}
         <label for="key-name">Name</label>
-        <input id="key-name" required maxLength={100} value={name} placeholder={decoy ? 'e.g. prod .env (decoy)' : 'e.g. Broker import'} onInput={(e) => setName(e.currentTarget.value)} />
+        <input
+          id="key-name"
+          required
+          maxLength={100}
+          value={name}
+          placeholder={decoy ? 'e.g. prod .env (decoy)' : 'e.g. Broker import'}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
         {decoy ? null : (
           <fieldset>
             <legend>Scope</legend>
@@ -140,7 +161,15 @@ export function CreateKeyDialog(props: { decoy?: boolean; initial?: CreateKeyIni
         {expiry === 'custom' ? (
           <>
             <label for="key-expiry-date">Expiry date (at most 366 days ahead)</label>
-            <input id="key-expiry-date" type="date" required value={custom} min={daysFromNow(1).slice(0, 10)} max={daysFromNow(366).slice(0, 10)} onInput={(e) => setCustom(e.currentTarget.value)} />
+            <input
+              id="key-expiry-date"
+              type="date"
+              required
+              value={custom}
+              min={daysFromNow(1).slice(0, 10)}
+              max={daysFromNow(366).slice(0, 10)}
+              onInput={(e) => setCustom(e.currentTarget.value)}
+            />
           </>
         ) : null}
         {expiry === 'never' && !decoy ? (
@@ -221,8 +250,11 @@ export function RotateDialog(props: { apiKey: ApiKey; initialGrace?: number; onR
           <h2 id="rotate-heading">Rotate “{props.apiKey.name}”</h2>
         </header>
         <p>
-          A new key with the same name, scope and environment replaces <code>{props.apiKey.prefix}…{props.apiKey.last4}</code>. Keep the old one working while your
-          integration switches over:
+          A new key with the same name, scope and environment replaces{' '}
+          <code>
+            {props.apiKey.prefix}…{props.apiKey.last4}
+          </code>
+          . Keep the old one working while your integration switches over:
         </p>
         <fieldset>
           <legend>Old key keeps working for</legend>

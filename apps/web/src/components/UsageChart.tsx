@@ -33,7 +33,8 @@ export function UsageChart(props: { name: string; days: UsageDay[] }) {
       <figcaption>
         <span>{props.days[0]?.date}</span>
         <span>
-          <i class="swatch accepted" /> {requests.toLocaleString('en-GB')} accepted · <i class="swatch rejected" /> {rejected.toLocaleString('en-GB')} rejected · busiest day {peak.toLocaleString('en-GB')}
+          <i class="swatch accepted" /> {requests.toLocaleString('en-GB')} accepted · <i class="swatch rejected" /> {rejected.toLocaleString('en-GB')} rejected
+          · busiest day {peak.toLocaleString('en-GB')}
         </span>
         <span>{props.days[span - 1]?.date}</span>
       </figcaption>

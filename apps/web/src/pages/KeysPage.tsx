@@ -20,7 +20,12 @@ type Dialog =
   // The only place a secret ever lives: this state, until the dialog is closed.
   | { kind: 'secret'; secret: string; heading: string; note?: string };
 
-const FIX_LABEL: Record<ReviewItem['fix'], string> = { rotate: 'Rotate', revoke: 'Revoke', replace: 'Set up a replacement', self_rotate: 'Replace with a self-rotating key' };
+const FIX_LABEL: Record<ReviewItem['fix'], string> = {
+  rotate: 'Rotate',
+  revoke: 'Revoke',
+  replace: 'Set up a replacement',
+  self_rotate: 'Replace with a self-rotating key',
+};
 
 // A canary alert should not wait for a reload: notifications are fetched again this often while the tab is visible.
 const NOTIFICATION_POLL_MS = 30_000;
@@ -33,7 +38,11 @@ function fixDialog(item: ReviewItem): Dialog {
       return { kind: 'revoke', key };
     case 'self_rotate':
       // `selfRotate` can be chosen only when a key is made, so the fix is a copy that rotates itself.
-      return { kind: 'create', replaces: key, initial: { name: key.name, scope: key.scope, environment: key.environment, allowedIps: key.allowedIps, selfRotate: true } };
+      return {
+        kind: 'create',
+        replaces: key,
+        initial: { name: key.name, scope: key.scope, environment: key.environment, allowedIps: key.allowedIps, selfRotate: true },
+      };
     case 'replace':
       return { kind: 'rotate', key, grace: 1440 };
     case 'rotate':
@@ -43,7 +52,11 @@ function fixDialog(item: ReviewItem): Dialog {
 
 function StatusBadge({ apiKey }: { apiKey: ApiKey }) {
   const grace = apiKey.status === 'active' && apiKey.graceEndsAt;
-  const label = grace ? `rotating — ends ${relative(apiKey.graceEndsAt as string)}` : apiKey.status === 'revoked' && apiKey.revokeReason ? `revoked (${apiKey.revokeReason.replace('_', ' ')})` : apiKey.status;
+  const label = grace
+    ? `rotating — ends ${relative(apiKey.graceEndsAt as string)}`
+    : apiKey.status === 'revoked' && apiKey.revokeReason
+      ? `revoked (${apiKey.revokeReason.replace('_', ' ')})`
+      : apiKey.status;
   return (
     <>
       {apiKey.canary ? (
@@ -139,7 +152,10 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
   useEffect(() => {
     const timer = setInterval(() => {
       if (document.visibilityState !== 'visible') return;
-      api.notifications().then((notes) => setNotifications(notes.data), () => undefined);
+      api.notifications().then(
+        (notes) => setNotifications(notes.data),
+        () => undefined,
+      );
     }, NOTIFICATION_POLL_MS);
     return () => clearInterval(timer);
   }, []);
@@ -184,7 +200,11 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
             {review.map((item) => (
               <li key={`${item.kind}-${item.key.id}`}>
                 <span>
-                  <strong>{item.key.name}</strong> <code>{item.key.prefix}…{item.key.last4}</code> {item.why}.
+                  <strong>{item.key.name}</strong>{' '}
+                  <code>
+                    {item.key.prefix}…{item.key.last4}
+                  </code>{' '}
+                  {item.why}.
                 </span>{' '}
                 <button type="button" class="outline" data-fix={item.fix} onClick={() => setDialog(fixDialog(item))}>
                   {FIX_LABEL[item.fix]}
@@ -234,7 +254,9 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
             <tbody>
               {keys.length === 0 ? (
                 <tr>
-                  <td colSpan={8}>{loading ? 'Loading…' : filter === 'active' ? 'No active keys yet. Create one to connect an integration.' : 'No keys yet.'}</td>
+                  <td colSpan={8}>
+                    {loading ? 'Loading…' : filter === 'active' ? 'No active keys yet. Create one to connect an integration.' : 'No keys yet.'}
+                  </td>
                 </tr>
               ) : null}
               {keys.map((key) => (
@@ -287,9 +309,7 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
       </section>
 
       <section aria-labelledby="notes-heading">
-        <h2 id="notes-heading">
-          Notifications {unread.length ? <span class="badge">{unread.length} new</span> : null}
-        </h2>
+        <h2 id="notes-heading">Notifications {unread.length ? <span class="badge">{unread.length} new</span> : null}</h2>
         {notifications.length === 0 ? <p>No notifications. Expiry reminders, rotation reminders and leak alerts appear here.</p> : null}
         <ul class="notes">
           {notifications.map((note) => (
@@ -311,7 +331,14 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
           decoy={dialog.decoy}
           initial={dialog.initial}
           onClose={close}
-          onCreated={(result) => setDialog({ kind: 'secret', secret: result.secret, heading: `${result.apiKey.canary ? 'Decoy key' : 'Key'} “${result.apiKey.name}” created`, note: createdNote(result.apiKey, dialog.replaces) })}
+          onCreated={(result) =>
+            setDialog({
+              kind: 'secret',
+              secret: result.secret,
+              heading: `${result.apiKey.canary ? 'Decoy key' : 'Key'} “${result.apiKey.name}” created`,
+              note: createdNote(result.apiKey, dialog.replaces),
+            })
+          }
         />
       ) : null}
       {dialog?.kind === 'edit' ? <EditKeyDialog apiKey={dialog.key} onClose={close} onSaved={close} /> : null}
@@ -320,7 +347,9 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
           apiKey={dialog.key}
           initialGrace={dialog.grace}
           onClose={close}
-          onRotated={(result) => setDialog({ kind: 'secret', secret: result.secret, heading: `Key “${result.apiKey.name}” rotated`, note: rotationNote(result) })}
+          onRotated={(result) =>
+            setDialog({ kind: 'secret', secret: result.secret, heading: `Key “${result.apiKey.name}” rotated`, note: rotationNote(result) })
+          }
         />
       ) : null}
       {dialog?.kind === 'revoke' ? <RevokeDialog apiKey={dialog.key} onClose={close} onRevoked={close} /> : null}
@@ -333,7 +362,8 @@ export function KeysPage(props: { user: User; onSignOut: () => void }) {
 /** The note under a new key's secret: where a decoy goes, or what to do with the key a replacement replaces. */
 function createdNote(created: ApiKey, replaces: ApiKey | undefined): string | undefined {
   if (created.canary) return 'Plant it where an intruder would look. It never works; any use alerts you here and by e-mail.';
-  if (replaces) return `Switch your integration to this key, then revoke the old one (${replaces.prefix}…${replaces.last4}).${created.selfRotate ? ' This one renews itself.' : ''}`;
+  if (replaces)
+    return `Switch your integration to this key, then revoke the old one (${replaces.prefix}…${replaces.last4}).${created.selfRotate ? ' This one renews itself.' : ''}`;
   return undefined;
 }
 
@@ -343,8 +373,14 @@ function HistoryDialog(props: { apiKey: ApiKey; onClose: () => void }) {
   const [usage, setUsage] = useState<UsageDay[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api.audit(props.apiKey.id).then((page) => setEvents(page.data), (e: Error) => setError(e.message));
-    api.usage(props.apiKey.id, 30).then((answer) => setUsage(answer.data), (e: Error) => setError(e.message));
+    api.audit(props.apiKey.id).then(
+      (page) => setEvents(page.data),
+      (e: Error) => setError(e.message),
+    );
+    api.usage(props.apiKey.id, 30).then(
+      (answer) => setUsage(answer.data),
+      (e: Error) => setError(e.message),
+    );
   }, [props.apiKey.id]);
   return (
     <Modal labelledBy="history-heading" testId="history-dialog" onCancel={props.onClose}>

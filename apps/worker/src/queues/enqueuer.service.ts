@@ -3,7 +3,6 @@ import { Injectable } from '@nestjs/common';
 import { JOB_OPTIONS, JobName, type JobPayloads, QueueName, jobId } from '@tradetally/contracts';
 import type { Queue } from 'bullmq';
 
-
 type Bulk<N extends JobName> = Array<{ payload: JobPayloads[N]; delay?: number }>;
 
 /** The one place jobs are added: payloads from the contracts, deterministic ids, the same options. */

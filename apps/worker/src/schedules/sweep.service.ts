@@ -86,7 +86,11 @@ export class SweepService implements OnApplicationBootstrap {
       [now, new Date(now.getTime() + widest * DAY_MS), false],
     );
     const due = rows.flatMap((row) => {
-      const windows = dueWindows({ createdAt: this.db.date(row.created_at) as Date, expiresAt: this.db.date(row.expires_at) as Date }, now, this.config.REMINDER_DAYS);
+      const windows = dueWindows(
+        { createdAt: this.db.date(row.created_at) as Date, expiresAt: this.db.date(row.expires_at) as Date },
+        now,
+        this.config.REMINDER_DAYS,
+      );
       return windows.length ? [{ keyId: row.id, windowDays: windows[0] as number }] : [];
     });
     const fresh = await this.notDone(due, (d) => effectKey.expiry(d.keyId, d.windowDays));
@@ -134,7 +138,7 @@ export class SweepService implements OnApplicationBootstrap {
         WHERE ${activeKeySql('', '$1')} AND canary = $3 AND COALESCE(last_used_at, created_at) <= $2`,
       [now, new Date(now.getTime() - this.config.UNUSED_DAYS * DAY_MS), false],
     );
-    const due = rows.map((row) => ({ keyId: row.id, since: (this.db.date(row.last_used_at) ?? (this.db.date(row.created_at) as Date)) }));
+    const due = rows.map((row) => ({ keyId: row.id, since: this.db.date(row.last_used_at) ?? (this.db.date(row.created_at) as Date) }));
     const fresh = await this.notDone(due, (d) => effectKey.unused(d.keyId, d.since));
     return this.enqueuer.unusedKeys(fresh.map((d) => ({ payload: { keyId: d.keyId, since: d.since.toISOString() } })));
   }

@@ -107,10 +107,7 @@ export class InitialSchema1764417600000 implements MigrationInterface {
       }),
     );
     // NULL external ids never collide (both databases treat NULLs as distinct in a unique index).
-    await queryRunner.createIndex(
-      'trades',
-      new TableIndex({ name: 'uq_trades_user_external', columnNames: ['user_id', 'external_id'], isUnique: true }),
-    );
+    await queryRunner.createIndex('trades', new TableIndex({ name: 'uq_trades_user_external', columnNames: ['user_id', 'external_id'], isUnique: true }));
     await queryRunner.createTable(
       new Table({
         name: 'notifications',

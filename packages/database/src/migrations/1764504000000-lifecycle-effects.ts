@@ -20,7 +20,15 @@ export class LifecycleEffects1764504000000 implements MigrationInterface {
           { name: 'status', type: 'varchar', length: '16' },
           { name: 'created_at', type: pg ? 'timestamptz' : 'datetime' },
         ],
-        foreignKeys: [{ name: 'fk_lifecycle_effects_key', columnNames: ['api_key_id'], referencedTableName: 'api_keys', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            name: 'fk_lifecycle_effects_key',
+            columnNames: ['api_key_id'],
+            referencedTableName: 'api_keys',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         indices: [{ name: 'idx_lifecycle_effects_key', columnNames: ['api_key_id', 'kind'] }],
       }),
     );

@@ -31,7 +31,9 @@ export class KeysV21764676800000 implements MigrationInterface {
           { name: 'requests', type: 'bigint', default: 0 },
           { name: 'rejected', type: 'bigint', default: 0 },
         ],
-        foreignKeys: [{ name: 'fk_api_key_usage_key', columnNames: ['api_key_id'], referencedTableName: 'api_keys', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          { name: 'fk_api_key_usage_key', columnNames: ['api_key_id'], referencedTableName: 'api_keys', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+        ],
       }),
     );
   }
@@ -39,6 +41,14 @@ export class KeysV21764676800000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable('api_key_usage');
     await queryRunner.query('DROP INDEX idx_api_keys_rotated_from');
-    await queryRunner.dropColumns('api_keys', ['pepper_id', 'last_used_user_agent', 'last_used_ip', 'allowed_ips', 'made_by_self_rotation', 'self_rotate', 'canary']);
+    await queryRunner.dropColumns('api_keys', [
+      'pepper_id',
+      'last_used_user_agent',
+      'last_used_ip',
+      'allowed_ips',
+      'made_by_self_rotation',
+      'self_rotate',
+      'canary',
+    ]);
   }
 }

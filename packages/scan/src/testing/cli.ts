@@ -37,7 +37,10 @@ export interface JsonFinding {
 /** The findings an editor would show for `text` in `path`: the oracle the command is compared with. */
 export function expectedFindings(path: string, text: string): JsonFinding[] {
   return findApiKeys(text).map((found) => {
-    const lines = text.slice(0, found.index).replace(/^\uFEFF/, '').split('\n');
+    const lines = text
+      .slice(0, found.index)
+      .replace(/^\uFEFF/, '')
+      .split('\n');
     return {
       path,
       line: lines.length,

@@ -1,4 +1,12 @@
-import { type ApiKey, type LoginResponse, type Notification, type Page, type RotateApiKeyResponse, type UsageResponse, generateApiKey } from '@tradetally/contracts';
+import {
+  type ApiKey,
+  type LoginResponse,
+  type Notification,
+  type Page,
+  type RotateApiKeyResponse,
+  type UsageResponse,
+  generateApiKey,
+} from '@tradetally/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsService } from '../../common/metrics.service.js';
 import { DATABASE_KINDS, type TestApi, type TestDatabase, createTestDatabase, startApi, useTestApi } from '../../testing/harness.js';
@@ -53,7 +61,9 @@ describe.each(DATABASE_KINDS)('API keys, version 2, on %s', (kind) => {
   it('makes exactly one successor from 10 concurrent self-rotations', async () => {
     const { token } = await api().signUp();
     const { apiKey, secret } = await api().createKey(token, { selfRotate: true });
-    const answers = await Promise.all(Array.from({ length: 10 }, () => api().request('POST', '/v1/api-keys/self/rotate', { token: secret, body: { gracePeriodMinutes: 5 } })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => api().request('POST', '/v1/api-keys/self/rotate', { token: secret, body: { gracePeriodMinutes: 5 } })),
+    );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 409)).toHaveLength(9);
     const rows = await api().db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM api_keys WHERE rotated_from_id = $1', [apiKey.id]);
@@ -125,13 +135,14 @@ describe.each(DATABASE_KINDS)('API keys, version 2, on %s', (kind) => {
     const { token, email } = await api().signUp();
     const { apiKey, secret } = await api().createKey(token, { name: 'Broker import' });
     await api().request('DELETE', `/v1/api-keys/${apiKey.id}`, { token });
-    const ext = (await api().request<LoginResponse>('POST', '/v1/auth/login', { body: { email, password: 'a long enough password', client: 'extension' } })).body.token;
+    const ext = (await api().request<LoginResponse>('POST', '/v1/auth/login', { body: { email, password: 'a long enough password', client: 'extension' } }))
+      .body.token;
     const own = await api().request<ApiKey>('POST', '/v1/api-keys/lookup', { token: ext, body: { key: secret } });
     expect(own.status).toBe(200);
     expect(own.body).toMatchObject({ id: apiKey.id, name: 'Broker import', status: 'revoked' });
     const other = await api().signUp();
     const theirs = await api().createKey(other.token);
-    const failedChecks = async () => ((await api().app.get(MetricsService).keyChecks.get()).values.find((v) => v.labels.result === 'invalid')?.value ?? 0);
+    const failedChecks = async () => (await api().app.get(MetricsService).keyChecks.get()).values.find((v) => v.labels.result === 'invalid')?.value ?? 0;
     const before = await failedChecks();
     expect((await api().request('POST', '/v1/api-keys/lookup', { token, body: { key: theirs.secret } })).status).toBe(404);
     expect((await api().request('POST', '/v1/api-keys/lookup', { token, body: { key: generateApiKey('test') } })).status).toBe(404);
@@ -157,7 +168,9 @@ describe.each(DATABASE_KINDS)('canary keys on %s', (kind) => {
     // The audit writes are not awaited by the request (timing); wait for all twenty.
     let events: Array<{ type: string; details: Record<string, unknown> }> = [];
     for (let i = 0; i < 100 && events.length < 20; i++) {
-      events = (await suite.api.request<Page<{ type: string; details: Record<string, unknown> }>>('GET', `/v1/audit-events?apiKeyId=${apiKey.id}&limit=200`, { token })).body.data.filter((e) => e.type === 'key.canary_triggered');
+      events = (
+        await suite.api.request<Page<{ type: string; details: Record<string, unknown> }>>('GET', `/v1/audit-events?apiKeyId=${apiKey.id}&limit=200`, { token })
+      ).body.data.filter((e) => e.type === 'key.canary_triggered');
       if (events.length < 20) await new Promise((r) => setTimeout(r, 50));
     }
     expect(events).toHaveLength(20);
@@ -203,7 +216,7 @@ describe.each(DATABASE_KINDS)('usage counts on %s', (kind) => {
     // Stopping an instance flushes what it has; a flush of nothing adds nothing; counts stay exact.
     await b.close();
     b = await startApi(database.url, { USAGE_FLUSH_SECONDS: '1' });
-    const flushed = await (b.app.get((await import('../../common/usage-counter.service.js')).UsageCounter)).flush();
+    const flushed = await b.app.get((await import('../../common/usage-counter.service.js')).UsageCounter).flush();
     expect(flushed).toBe(0);
     expect((await usage()).at(-1)).toEqual({ date: new Date().toISOString().slice(0, 10), requests: N, rejected: M });
     expect((await a.request('GET', `/v1/api-keys/${apiKey.id}/usage?days=91`, { token })).body.code).toBe('validation_failed');

@@ -38,14 +38,37 @@ export class ApiKeysController {
   // The literal paths come before `:id`, so `self` and `lookup` are never read as ids.
   @Get('self')
   @Access('read')
-  @ApiContract({ tag: 'API keys', summary: 'The calling API key itself (any scope)', response: ApiKeySchema, errors: ['unauthenticated', 'invalid_api_key', 'api_key_expired', 'api_key_revoked', 'ip_not_allowed', 'api_key_required', 'rate_limited'] })
+  @ApiContract({
+    tag: 'API keys',
+    summary: 'The calling API key itself (any scope)',
+    response: ApiKeySchema,
+    errors: ['unauthenticated', 'invalid_api_key', 'api_key_expired', 'api_key_revoked', 'ip_not_allowed', 'api_key_required', 'rate_limited'],
+  })
   self(@CurrentPrincipal() principal: Principal): Promise<ApiKey> {
     return this.keys.self(principal);
   }
 
   @Post('self/rotate')
   @Access('read')
-  @ApiContract({ tag: 'API keys', summary: 'Let a key renew itself (opt-in per key with selfRotate); default grace 60 minutes', body: SelfRotateRequestSchema, status: 201, response: RotateApiKeyResponseSchema, errors: ['unauthenticated', 'invalid_api_key', 'api_key_expired', 'api_key_revoked', 'ip_not_allowed', 'api_key_required', 'self_rotation_disabled', 'not_rotatable', 'validation_failed', 'rate_limited'] })
+  @ApiContract({
+    tag: 'API keys',
+    summary: 'Let a key renew itself (opt-in per key with selfRotate); default grace 60 minutes',
+    body: SelfRotateRequestSchema,
+    status: 201,
+    response: RotateApiKeyResponseSchema,
+    errors: [
+      'unauthenticated',
+      'invalid_api_key',
+      'api_key_expired',
+      'api_key_revoked',
+      'ip_not_allowed',
+      'api_key_required',
+      'self_rotation_disabled',
+      'not_rotatable',
+      'validation_failed',
+      'rate_limited',
+    ],
+  })
   // The answer carries a secret (a new key or a session token): never stored by a cache.
   @Header('Cache-Control', 'no-store')
   rotateSelf(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<RotateApiKeyResponse> {
@@ -55,7 +78,13 @@ export class ApiKeysController {
   @Post('lookup')
   @HttpCode(200)
   @ExtensionAllowed()
-  @ApiContract({ tag: 'API keys', summary: 'Is this whole key one of yours (any status)? 404 otherwise; never counted as a failed check', body: LookupApiKeyRequestSchema, response: ApiKeySchema, errors: [...SESSION_ERRORS, 'validation_failed', 'not_found', 'rate_limited'] })
+  @ApiContract({
+    tag: 'API keys',
+    summary: 'Is this whole key one of yours (any status)? 404 otherwise; never counted as a failed check',
+    body: LookupApiKeyRequestSchema,
+    response: ApiKeySchema,
+    errors: [...SESSION_ERRORS, 'validation_failed', 'not_found', 'rate_limited'],
+  })
   async lookup(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<ApiKey> {
     const { key } = parseWith(LookupApiKeyRequestSchema, body);
     await this.limits.consume('lookup', principal.sessionId ?? principal.userId);
@@ -64,13 +93,26 @@ export class ApiKeysController {
 
   @Get()
   @ExtensionAllowed()
-  @ApiContract({ tag: 'API keys', summary: 'List your keys, newest first', query: ListApiKeysQuerySchema, response: ApiKeyPageSchema, errors: [...SESSION_ERRORS, 'validation_failed'] })
+  @ApiContract({
+    tag: 'API keys',
+    summary: 'List your keys, newest first',
+    query: ListApiKeysQuerySchema,
+    response: ApiKeyPageSchema,
+    errors: [...SESSION_ERRORS, 'validation_failed'],
+  })
   list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<Page<ApiKey>> {
     return this.keys.list(principal.userId, parseWith(ListApiKeysQuerySchema, query, 'query'));
   }
 
   @Post()
-  @ApiContract({ tag: 'API keys', summary: 'Create a key; the secret is in this answer only', body: CreateApiKeyRequestSchema, status: 201, response: CreateApiKeyResponseSchema, errors: [...SESSION_ERRORS, 'validation_failed'] })
+  @ApiContract({
+    tag: 'API keys',
+    summary: 'Create a key; the secret is in this answer only',
+    body: CreateApiKeyRequestSchema,
+    status: 201,
+    response: CreateApiKeyResponseSchema,
+    errors: [...SESSION_ERRORS, 'validation_failed'],
+  })
   // The answer carries a secret (a new key or a session token): never stored by a cache.
   @Header('Cache-Control', 'no-store')
   create(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<CreateApiKeyResponse> {
@@ -85,13 +127,25 @@ export class ApiKeysController {
   }
 
   @Patch(':id')
-  @ApiContract({ tag: 'API keys', summary: 'Rename a key or change its allowed addresses (null clears them)', body: UpdateApiKeyRequestSchema, response: ApiKeySchema, errors: [...SESSION_ERRORS, 'validation_failed', 'not_found'] })
+  @ApiContract({
+    tag: 'API keys',
+    summary: 'Rename a key or change its allowed addresses (null clears them)',
+    body: UpdateApiKeyRequestSchema,
+    response: ApiKeySchema,
+    errors: [...SESSION_ERRORS, 'validation_failed', 'not_found'],
+  })
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown): Promise<ApiKey> {
     return this.keys.update(principal.userId, parseId(id), parseWith(UpdateApiKeyRequestSchema, body));
   }
 
   @Get(':id/usage')
-  @ApiContract({ tag: 'API keys', summary: 'Accepted and rejected uses per UTC day, oldest first, zero days included', query: UsageQuerySchema, response: UsageResponseSchema, errors: [...SESSION_ERRORS, 'validation_failed', 'not_found'] })
+  @ApiContract({
+    tag: 'API keys',
+    summary: 'Accepted and rejected uses per UTC day, oldest first, zero days included',
+    query: UsageQuerySchema,
+    response: UsageResponseSchema,
+    errors: [...SESSION_ERRORS, 'validation_failed', 'not_found'],
+  })
   usage(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: unknown): Promise<UsageResponse> {
     return this.keys.usage(principal.userId, parseId(id), parseWith(UsageQuerySchema, query, 'query'));
   }
@@ -103,7 +157,14 @@ export class ApiKeysController {
   }
 
   @Post(':id/rotate')
-  @ApiContract({ tag: 'API keys', summary: 'Replace a key; the old one works until its grace end', body: RotateApiKeyRequestSchema, status: 201, response: RotateApiKeyResponseSchema, errors: [...SESSION_ERRORS, 'validation_failed', 'not_found', 'not_rotatable'] })
+  @ApiContract({
+    tag: 'API keys',
+    summary: 'Replace a key; the old one works until its grace end',
+    body: RotateApiKeyRequestSchema,
+    status: 201,
+    response: RotateApiKeyResponseSchema,
+    errors: [...SESSION_ERRORS, 'validation_failed', 'not_found', 'not_rotatable'],
+  })
   // The answer carries a secret (a new key or a session token): never stored by a cache.
   @Header('Cache-Control', 'no-store')
   rotate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown): Promise<RotateApiKeyResponse> {

@@ -24,7 +24,15 @@ describe.each(DATABASE_KINDS)('API keys on %s', (kind) => {
       expect(ApiKeySchema.parse(apiKey)).toEqual(apiKey);
       const parts = parseApiKey(secret);
       expect(parts?.env).toBe('live');
-      expect(apiKey).toMatchObject({ name: 'Broker sync', scope: 'read', environment: 'live', status: 'active', prefix: parts?.prefix, last4: parts?.last4, expiresAt: null });
+      expect(apiKey).toMatchObject({
+        name: 'Broker sync',
+        scope: 'read',
+        environment: 'live',
+        status: 'active',
+        prefix: parts?.prefix,
+        last4: parts?.last4,
+        expiresAt: null,
+      });
       const again = await suite.api.request<ApiKey>('GET', `/v1/api-keys/${apiKey.id}`, { token });
       expect(again.text).not.toContain(secret);
       expect(again.body).not.toHaveProperty('secret');
@@ -90,9 +98,13 @@ describe.each(DATABASE_KINDS)('API keys on %s', (kind) => {
       await suite.api.request('DELETE', `/v1/api-keys/${made[1]}`, { token });
       const first = await suite.api.request<{ data: ApiKey[]; nextCursor: string }>('GET', '/v1/api-keys?limit=2', { token });
       expect(first.body.data.map((k) => k.name)).toEqual(['k4', 'k3']);
-      const second = await suite.api.request<{ data: ApiKey[]; nextCursor: string | null }>('GET', `/v1/api-keys?limit=2&cursor=${first.body.nextCursor}`, { token });
+      const second = await suite.api.request<{ data: ApiKey[]; nextCursor: string | null }>('GET', `/v1/api-keys?limit=2&cursor=${first.body.nextCursor}`, {
+        token,
+      });
       expect(second.body.data.map((k) => k.name)).toEqual(['k2', 'k1']);
-      const third = await suite.api.request<{ data: ApiKey[]; nextCursor: string | null }>('GET', `/v1/api-keys?limit=2&cursor=${second.body.nextCursor}`, { token });
+      const third = await suite.api.request<{ data: ApiKey[]; nextCursor: string | null }>('GET', `/v1/api-keys?limit=2&cursor=${second.body.nextCursor}`, {
+        token,
+      });
       expect(third.body.data.map((k) => k.name)).toEqual(['k0']);
       expect(third.body.nextCursor).toBeNull();
       const active = await suite.api.request<{ data: ApiKey[] }>('GET', '/v1/api-keys?status=active', { token });
@@ -244,7 +256,10 @@ describe.each(DATABASE_KINDS)('API keys on %s', (kind) => {
       const lifetime = Date.parse(rotated.body.apiKey.expiresAt ?? '') - Date.parse(rotated.body.apiKey.createdAt);
       expect(Math.abs(lifetime - 30 * DAY)).toBeLessThan(5000);
       const chosen = new Date(Date.now() + 7 * DAY).toISOString();
-      const again = await suite.api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${rotated.body.apiKey.id}/rotate`, { token, body: { expiresAt: chosen } });
+      const again = await suite.api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${rotated.body.apiKey.id}/rotate`, {
+        token,
+        body: { expiresAt: chosen },
+      });
       expect(again.body.apiKey.expiresAt).toBe(chosen);
     });
 
@@ -264,7 +279,9 @@ describe.each(DATABASE_KINDS)('API keys on %s', (kind) => {
       }
       const fresh = await suite.api.createKey(alice.token);
       expect((await suite.api.request('POST', `/v1/api-keys/${fresh.apiKey.id}/rotate`, { token: bob.token, body: {} })).status).toBe(404);
-      expect((await suite.api.request('POST', `/v1/api-keys/${fresh.apiKey.id}/rotate`, { token: alice.token, body: { gracePeriodMinutes: 10081 } })).status).toBe(400);
+      expect(
+        (await suite.api.request('POST', `/v1/api-keys/${fresh.apiKey.id}/rotate`, { token: alice.token, body: { gracePeriodMinutes: 10081 } })).status,
+      ).toBe(400);
       expect((await suite.api.request('POST', `/v1/api-keys/${fresh.apiKey.id}/rotate`, { token: alice.token, body: { grace: 5 } })).status).toBe(400);
       expect((await suite.api.request<ApiKey>('GET', `/v1/api-keys/${fresh.apiKey.id}`, { token: alice.token })).body.rotatedToId).toBeNull();
     });
@@ -273,7 +290,9 @@ describe.each(DATABASE_KINDS)('API keys on %s', (kind) => {
       const { token } = await suite.api.signUp();
       const { apiKey } = await suite.api.createKey(token);
       const answers = await Promise.all(
-        Array.from({ length: 12 }, () => suite.api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${apiKey.id}/rotate`, { token, body: { gracePeriodMinutes: 5 } })),
+        Array.from({ length: 12 }, () =>
+          suite.api.request<RotateApiKeyResponse>('POST', `/v1/api-keys/${apiKey.id}/rotate`, { token, body: { gracePeriodMinutes: 5 } }),
+        ),
       );
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses.filter((s) => s === 201)).toHaveLength(1);

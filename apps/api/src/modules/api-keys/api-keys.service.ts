@@ -30,7 +30,6 @@ import type { AppConfig } from '../../config.js';
 import type { Principal } from '../auth/access.decorator.js';
 import { statusOf, toApiKey } from './api-key.mapper.js';
 
-
 interface NewKeyFields {
   userId: string;
   name: string;
@@ -78,7 +77,15 @@ export class ApiKeysService {
     });
     await this.db.transaction(async (manager) => {
       await manager.insert(ApiKeyEntity, entity);
-      const details = { name: entity.name, scope: entity.scope, environment: entity.environment, expiresAt: expiresAt?.toISOString() ?? null, canary: body.canary, selfRotate: body.selfRotate, allowedIps };
+      const details = {
+        name: entity.name,
+        scope: entity.scope,
+        environment: entity.environment,
+        expiresAt: expiresAt?.toISOString() ?? null,
+        canary: body.canary,
+        selfRotate: body.selfRotate,
+        allowedIps,
+      };
       await writeAuditEvent(manager, { userId, apiKeyId: entity.id, type: 'key.created', actor: 'user', details }, entity.createdAt);
     });
     return { apiKey: this.show(entity), secret };
@@ -162,7 +169,12 @@ export class ApiKeysService {
    * conditional UPDATE (`rotated_to_id IS NULL AND revoked_at IS NULL …`) inside the transaction
    * that inserts the successor: of concurrent rotations exactly one succeeds, the rest roll back.
    */
-  private async rotateKey(key: ApiKeyEntity, gracePeriodMinutes: number, requestedExpiry: string | null | undefined, actor: RotationActor): Promise<RotateApiKeyResponse> {
+  private async rotateKey(
+    key: ApiKeyEntity,
+    gracePeriodMinutes: number,
+    requestedExpiry: string | null | undefined,
+    actor: RotationActor,
+  ): Promise<RotateApiKeyResponse> {
     if (key.canary || statusOf(key) !== 'active' || key.rotatedToId) throw this.notRotatable(key);
     const now = new Date();
     const graceEndsAt = new Date(now.getTime() + gracePeriodMinutes * 60_000);
@@ -197,8 +209,33 @@ export class ApiKeysService {
         .execute();
       if (Db.affected(claimed) !== 1) throw this.notRotatable(key);
       const base = { userId: key.userId, actor };
-      await writeAuditEvent(manager, { ...base, apiKeyId: successor.id, type: 'key.created', details: { name: successor.name, scope: successor.scope, environment: successor.environment, expiresAt: expiresAt?.toISOString() ?? null, rotatedFromId: key.id, selfRotation: bySelf } }, now);
-      await writeAuditEvent(manager, { ...base, apiKeyId: key.id, type: 'key.rotated', details: { rotatedToId: successor.id, graceEndsAt: graceEndsAt.toISOString(), gracePeriodMinutes, selfRotation: bySelf } }, now);
+      await writeAuditEvent(
+        manager,
+        {
+          ...base,
+          apiKeyId: successor.id,
+          type: 'key.created',
+          details: {
+            name: successor.name,
+            scope: successor.scope,
+            environment: successor.environment,
+            expiresAt: expiresAt?.toISOString() ?? null,
+            rotatedFromId: key.id,
+            selfRotation: bySelf,
+          },
+        },
+        now,
+      );
+      await writeAuditEvent(
+        manager,
+        {
+          ...base,
+          apiKeyId: key.id,
+          type: 'key.rotated',
+          details: { rotatedToId: successor.id, graceEndsAt: graceEndsAt.toISOString(), gracePeriodMinutes, selfRotation: bySelf },
+        },
+        now,
+      );
       if (immediate) await writeAuditEvent(manager, { ...base, apiKeyId: key.id, type: 'key.revoked', details: { reason: 'rotated' } }, now);
       if (bySelf) notificationId = await this.notifySelfRotated(manager, key, successor, graceEndsAt, now);
     });

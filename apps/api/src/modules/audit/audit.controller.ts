@@ -11,7 +11,13 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @ApiContract({ tag: 'Notifications and audit', summary: 'What happened to your keys, newest first', query: ListAuditEventsQuerySchema, response: AuditEventPageSchema, errors: ['unauthenticated', 'session_required', 'validation_failed'] })
+  @ApiContract({
+    tag: 'Notifications and audit',
+    summary: 'What happened to your keys, newest first',
+    query: ListAuditEventsQuerySchema,
+    response: AuditEventPageSchema,
+    errors: ['unauthenticated', 'session_required', 'validation_failed'],
+  })
   list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<Page<AuditEvent>> {
     return this.audit.list(principal.userId, parseWith(ListAuditEventsQuerySchema, query, 'query'));
   }

@@ -55,6 +55,4 @@ export const OptionalPrincipal = createParamDecorator(
 );
 
 /** The client's address, as the rate limits count it. */
-export const ClientAddress = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<FastifyRequest>().ip,
-);
+export const ClientAddress = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => ctx.switchToHttp().getRequest<FastifyRequest>().ip);

@@ -23,7 +23,14 @@ export class AuthController {
 
   @Post('auth/register')
   @Access('public')
-  @ApiContract({ tag: 'Auth', summary: 'Create an account', body: RegisterRequestSchema, status: 201, response: UserResponseSchema, errors: ['validation_failed', 'email_taken', 'rate_limited'] })
+  @ApiContract({
+    tag: 'Auth',
+    summary: 'Create an account',
+    body: RegisterRequestSchema,
+    status: 201,
+    response: UserResponseSchema,
+    errors: ['validation_failed', 'email_taken', 'rate_limited'],
+  })
   async register(@Body() body: unknown, @ClientAddress() address: string): Promise<UserResponse> {
     return { user: await this.auth.register(parseWith(RegisterRequestSchema, body), address) };
   }
@@ -31,7 +38,13 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @Access('public')
-  @ApiContract({ tag: 'Auth', summary: 'Sign in: a session token for the settings page (`client: "web"`) or the browser extension (`client: "extension"`: read and report only)', body: LoginRequestSchema, response: LoginResponseSchema, errors: ['validation_failed', 'invalid_credentials', 'rate_limited'] })
+  @ApiContract({
+    tag: 'Auth',
+    summary: 'Sign in: a session token for the settings page (`client: "web"`) or the browser extension (`client: "extension"`: read and report only)',
+    body: LoginRequestSchema,
+    response: LoginResponseSchema,
+    errors: ['validation_failed', 'invalid_credentials', 'rate_limited'],
+  })
   // The answer carries a secret (a new key or a session token): never stored by a cache.
   @Header('Cache-Control', 'no-store')
   login(@Body() body: unknown, @ClientAddress() address: string): Promise<LoginResponse> {
@@ -41,7 +54,14 @@ export class AuthController {
   @Post('auth/verify-email')
   @HttpCode(200)
   @Access('public')
-  @ApiContract({ tag: 'Auth', summary: 'Confirm an e-mail address with the token of its confirmation link', body: VerifyEmailRequestSchema, response: UserResponseSchema, errors: ['validation_failed', 'invalid_token'], auth: false })
+  @ApiContract({
+    tag: 'Auth',
+    summary: 'Confirm an e-mail address with the token of its confirmation link',
+    body: VerifyEmailRequestSchema,
+    response: UserResponseSchema,
+    errors: ['validation_failed', 'invalid_token'],
+    auth: false,
+  })
   async verifyEmail(@Body() body: unknown): Promise<UserResponse> {
     return { user: await this.verification.verify(parseWith(VerifyEmailRequestSchema, body).token) };
   }
@@ -49,7 +69,12 @@ export class AuthController {
   @Post('auth/verify-email/resend')
   @HttpCode(202)
   @Access('session')
-  @ApiContract({ tag: 'Auth', summary: 'Send the confirmation e-mail again (3 an hour)', status: 202, errors: ['unauthenticated', 'session_required', 'insufficient_scope', 'rate_limited'] })
+  @ApiContract({
+    tag: 'Auth',
+    summary: 'Send the confirmation e-mail again (3 an hour)',
+    status: 202,
+    errors: ['unauthenticated', 'session_required', 'insufficient_scope', 'rate_limited'],
+  })
   async resendVerification(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.verification.resend(principal.userId);
   }

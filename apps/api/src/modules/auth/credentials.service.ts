@@ -116,7 +116,10 @@ export class CredentialsService {
       return this.reject('invalid', 'invalid_api_key', 'The API key is not known.');
     }
     const now = Date.now();
-    const status = keyStatus({ revokedAt: this.db.date(row.revoked_at), graceEndsAt: this.db.date(row.grace_ends_at), expiresAt: this.db.date(row.expires_at) }, now);
+    const status = keyStatus(
+      { revokedAt: this.db.date(row.revoked_at), graceEndsAt: this.db.date(row.grace_ends_at), expiresAt: this.db.date(row.expires_at) },
+      now,
+    );
     if (status !== 'active') {
       this.usage.rejected(row.id);
       return status === 'revoked'
@@ -175,7 +178,12 @@ export class CredentialsService {
    */
   private canaryUsed(row: KeyRow, request: RequestInfo): void {
     const at = new Date();
-    const details = { ip: request.ip, userAgent: request.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null, method: request.method, path: request.path.slice(0, 200) };
+    const details = {
+      ip: request.ip,
+      userAgent: request.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      method: request.method,
+      path: request.path.slice(0, 200),
+    };
     void this.db
       .transaction((manager) => writeAuditEvent(manager, { userId: row.user_id, apiKeyId: row.id, type: 'key.canary_triggered', actor: 'system', details }, at))
       .then(() => this.queue.canaryAlert(row.id, Math.floor(at.getTime() / CANARY_ALERT_WINDOW_MS)))

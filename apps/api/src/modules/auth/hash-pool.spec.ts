@@ -17,7 +17,12 @@ describe('HashPool', () => {
           resolve();
         });
       });
-    const results = Array.from({ length: 7 }, () => pool.run(work).then(() => 'done', (error: unknown) => error));
+    const results = Array.from({ length: 7 }, () =>
+      pool.run(work).then(
+        () => 'done',
+        (error: unknown) => error,
+      ),
+    );
     await new Promise((r) => setImmediate(r));
     expect(running).toBe(2);
     const refused = await Promise.race([Promise.all(results.slice(5)), new Promise((r) => setTimeout(() => r('pending'), 50))]);

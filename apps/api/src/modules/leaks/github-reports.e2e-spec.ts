@@ -34,7 +34,12 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 /** A report as GitHub sends it: pretty JSON (so only the exact bytes verify), signed by `key`. */
 function signed(tokens: Array<{ token: string; type?: string; url?: string }>, key: GithubKey): { body: string; headers: Record<string, string> } {
   const body = JSON.stringify(
-    tokens.map(({ token, type = 'tradetally_live_api_key', url = 'https://github.com/octo/repo/blob/abc123/.env' }) => ({ token, type, url, source: 'content' })),
+    tokens.map(({ token, type = 'tradetally_live_api_key', url = 'https://github.com/octo/repo/blob/abc123/.env' }) => ({
+      token,
+      type,
+      url,
+      source: 'content',
+    })),
     null,
     2,
   );
@@ -74,12 +79,7 @@ describe.each(DATABASE_KINDS)('GitHub secret scanning reports on %s', (kind) => 
     const neverIssued = generateApiKey('live');
     const notAKey = 'tt_live_this-is-not-a-key';
     const report = signed(
-      [
-        { token: leaked.secret },
-        { token: alreadyRevoked.secret },
-        { token: neverIssued, type: 'tradetally_test_api_key' },
-        { token: notAKey },
-      ],
+      [{ token: leaked.secret }, { token: alreadyRevoked.secret }, { token: neverIssued, type: 'tradetally_test_api_key' }, { token: notAKey }],
       current,
     );
     const answer = await post(suite.api, report.body, report.headers);

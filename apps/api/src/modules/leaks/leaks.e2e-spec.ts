@@ -28,7 +28,9 @@ describe.each(DATABASE_KINDS)('leak reports on %s', (kind) => {
   });
 
   it('answers a miss exactly like a hit: the route is no oracle', async () => {
-    const hit = await suite.api.request('POST', '/v1/leaks', { body: { key: (await suite.api.createKey((await suite.api.signUp()).token)).secret, source: 'manual' } });
+    const hit = await suite.api.request('POST', '/v1/leaks', {
+      body: { key: (await suite.api.createKey((await suite.api.signUp()).token)).secret, source: 'manual' },
+    });
     const miss = await suite.api.request('POST', '/v1/leaks', { body: { key: generateApiKey('live'), source: 'manual' } });
     const junk = await suite.api.request('POST', '/v1/leaks', { body: { key: 'tt_live_not-a-key', source: 'manual' } });
     for (const answer of [hit, miss, junk]) {
@@ -77,7 +79,10 @@ describe.each(DATABASE_KINDS)('leak reports on %s', (kind) => {
     expect((await suite.api.request('GET', '/v1/trades', { token: secret })).status).toBe(401);
     const tooLong = await suite.api.request('POST', '/v1/leaks', { body: { text: 'x'.repeat(1024 * 1024 + 1), source: 'page' } });
     expect(tooLong.status).toBe(400);
-    const tooBig = await suite.api.request('POST', '/v1/leaks', { raw: JSON.stringify({ text: 'é'.repeat(3 * 1024 * 1024), source: 'page' }), contentType: 'application/json' });
+    const tooBig = await suite.api.request('POST', '/v1/leaks', {
+      raw: JSON.stringify({ text: 'é'.repeat(3 * 1024 * 1024), source: 'page' }),
+      contentType: 'application/json',
+    });
     expect(tooBig.status).toBe(413);
   });
 });

@@ -12,7 +12,13 @@ export class NotificationsController {
 
   @Get()
   @ExtensionAllowed()
-  @ApiContract({ tag: 'Notifications and audit', summary: 'Your notifications, newest first', query: ListNotificationsQuerySchema, response: NotificationPageSchema, errors: ['unauthenticated', 'session_required', 'validation_failed'] })
+  @ApiContract({
+    tag: 'Notifications and audit',
+    summary: 'Your notifications, newest first',
+    query: ListNotificationsQuerySchema,
+    response: NotificationPageSchema,
+    errors: ['unauthenticated', 'session_required', 'validation_failed'],
+  })
   list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<Page<Notification>> {
     return this.notifications.list(principal.userId, parseWith(ListNotificationsQuerySchema, query, 'query'));
   }
@@ -20,7 +26,12 @@ export class NotificationsController {
   @Post(':id/read')
   @ExtensionAllowed()
   @HttpCode(200)
-  @ApiContract({ tag: 'Notifications and audit', summary: 'Mark a notification read', response: NotificationSchema, errors: ['unauthenticated', 'session_required', 'not_found'] })
+  @ApiContract({
+    tag: 'Notifications and audit',
+    summary: 'Mark a notification read',
+    response: NotificationSchema,
+    errors: ['unauthenticated', 'session_required', 'not_found'],
+  })
   read(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<Notification> {
     return this.notifications.markRead(principal.userId, parseId(id));
   }

@@ -5,8 +5,7 @@ import { ApiError } from '../../common/api-error.js';
 
 /** One import row: its 1-based line in the file (header = line 1) and the trade, or why it failed. */
 export type ImportRow =
-  | { line: number; trade: z.output<typeof CreateTradeRequestSchema>; error?: undefined }
-  | { line: number; trade?: undefined; error: string };
+  { line: number; trade: z.output<typeof CreateTradeRequestSchema>; error?: undefined } | { line: number; trade?: undefined; error: string };
 
 const REQUIRED = IMPORT_CSV_COLUMNS.slice(0, 5);
 const NUMERIC = new Set(['quantity', 'price', 'fees']);
@@ -46,7 +45,10 @@ export function parseCsvImport(text: string): ImportRow[] {
       return null;
     },
     on_skip: (error) => {
-      const reason = error?.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quote is not closed; the rest of the file could not be read' : `unreadable row (${error?.message ?? 'bad quoting'})`;
+      const reason =
+        error?.code === 'CSV_QUOTE_NOT_CLOSED'
+          ? 'a quote is not closed; the rest of the file could not be read'
+          : `unreadable row (${error?.message ?? 'bad quoting'})`;
       events.push({ kind: 'error', message: reason });
     },
   });

@@ -30,7 +30,13 @@ export class TradesController {
 
   @Get()
   @Access('read')
-  @ApiContract({ tag: 'Journal', summary: 'Trades, newest executedAt first', query: ListTradesQuerySchema, response: TradePageSchema, errors: [...READ_ERRORS, 'validation_failed'] })
+  @ApiContract({
+    tag: 'Journal',
+    summary: 'Trades, newest executedAt first',
+    query: ListTradesQuerySchema,
+    response: TradePageSchema,
+    errors: [...READ_ERRORS, 'validation_failed'],
+  })
   list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<Page<Trade>> {
     return this.trades.list(principal.userId, parseWith(ListTradesQuerySchema, query, 'query'));
   }
@@ -42,7 +48,12 @@ export class TradesController {
     tag: 'Journal',
     summary: 'Import trades from CSV (text/csv) or JSON; bad rows are reported by line, good rows land',
     body: ImportTradesJsonSchema,
-    extraBodies: { 'text/csv': { type: 'string', example: 'symbol,side,quantity,price,executedAt,fees,notes,externalId\nAAPL,buy,10,187.5,2026-11-02T14:30:00Z,1,,broker-1' } },
+    extraBodies: {
+      'text/csv': {
+        type: 'string',
+        example: 'symbol,side,quantity,price,executedAt,fees,notes,externalId\nAAPL,buy,10,187.5,2026-11-02T14:30:00Z,1,,broker-1',
+      },
+    },
     response: ImportResultSchema,
     errors: [...WRITE_ERRORS, 'payload_too_large', 'unsupported_media_type'],
   })
@@ -52,7 +63,10 @@ export class TradesController {
     }
     if (contentTypeIs(req, 'application/json')) {
       const { trades } = parseWith(ImportTradesJsonSchema, req.body);
-      return this.trades.import(principal.userId, trades.map((value, index) => validateRow(index + 1, value)));
+      return this.trades.import(
+        principal.userId,
+        trades.map((value, index) => validateRow(index + 1, value)),
+      );
     }
     throw new ApiError('unsupported_media_type', 'Send text/csv or application/json.');
   }
@@ -66,14 +80,27 @@ export class TradesController {
 
   @Post()
   @Access('read_write')
-  @ApiContract({ tag: 'Journal', summary: 'Record a trade', body: CreateTradeRequestSchema, status: 201, response: TradeSchema, errors: [...WRITE_ERRORS, 'external_id_taken'] })
+  @ApiContract({
+    tag: 'Journal',
+    summary: 'Record a trade',
+    body: CreateTradeRequestSchema,
+    status: 201,
+    response: TradeSchema,
+    errors: [...WRITE_ERRORS, 'external_id_taken'],
+  })
   create(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<Trade> {
     return this.trades.create(principal.userId, parseWith(CreateTradeRequestSchema, body));
   }
 
   @Patch(':id')
   @Access('read_write')
-  @ApiContract({ tag: 'Journal', summary: 'Change a trade', body: UpdateTradeRequestSchema, response: TradeSchema, errors: [...WRITE_ERRORS, 'not_found', 'external_id_taken'] })
+  @ApiContract({
+    tag: 'Journal',
+    summary: 'Change a trade',
+    body: UpdateTradeRequestSchema,
+    response: TradeSchema,
+    errors: [...WRITE_ERRORS, 'not_found', 'external_id_taken'],
+  })
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown): Promise<Trade> {
     return this.trades.update(principal.userId, parseId(id), parseWith(UpdateTradeRequestSchema, body));
   }

@@ -2,7 +2,14 @@ import type { ImportResult, Page, Trade } from '@tradetally/contracts';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_KINDS, useTestApi } from '../../testing/harness.js';
 
-const trade = (over: Record<string, unknown> = {}) => ({ symbol: 'AAPL', side: 'buy', quantity: 10, price: 187.5, executedAt: '2026-11-02T14:30:00Z', ...over });
+const trade = (over: Record<string, unknown> = {}) => ({
+  symbol: 'AAPL',
+  side: 'buy',
+  quantity: 10,
+  price: 187.5,
+  executedAt: '2026-11-02T14:30:00Z',
+  ...over,
+});
 
 describe.each(DATABASE_KINDS)('the journal on %s', (kind) => {
   const suite = useTestApi(kind);
@@ -19,7 +26,16 @@ describe.each(DATABASE_KINDS)('the journal on %s', (kind) => {
       const { writer } = await trader();
       const created = await suite.api.request<Trade>('POST', '/v1/trades', { token: writer, body: trade({ notes: 'breakout', externalId: 'ib-1' }) });
       expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ symbol: 'AAPL', side: 'buy', quantity: 10, price: 187.5, fees: 0, notes: 'breakout', externalId: 'ib-1', executedAt: '2026-11-02T14:30:00.000Z' });
+      expect(created.body).toMatchObject({
+        symbol: 'AAPL',
+        side: 'buy',
+        quantity: 10,
+        price: 187.5,
+        fees: 0,
+        notes: 'breakout',
+        externalId: 'ib-1',
+        executedAt: '2026-11-02T14:30:00.000Z',
+      });
       const id = created.body.id;
       expect((await suite.api.request<Trade>('GET', `/v1/trades/${id}`, { token: writer })).body).toEqual(created.body);
       const changed = await suite.api.request<Trade>('PATCH', `/v1/trades/${id}`, { token: writer, body: { price: 190, notes: null } });
@@ -54,7 +70,10 @@ describe.each(DATABASE_KINDS)('the journal on %s', (kind) => {
       const bob = await trader();
       const created = await suite.api.request<Trade>('POST', '/v1/trades', { token: alice.writer, body: trade() });
       for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
-        const answer = await suite.api.request(method, `/v1/trades/${created.body.id}`, { token: bob.writer, body: method === 'PATCH' ? { price: 1 } : undefined });
+        const answer = await suite.api.request(method, `/v1/trades/${created.body.id}`, {
+          token: bob.writer,
+          body: method === 'PATCH' ? { price: 1 } : undefined,
+        });
         expect(answer.status).toBe(404);
       }
       expect((await suite.api.request<Page<Trade>>('GET', '/v1/trades', { token: bob.reader })).body.data).toEqual([]);
@@ -83,7 +102,10 @@ describe.each(DATABASE_KINDS)('the journal on %s', (kind) => {
     it('lists newest executedAt first, filters by symbol and time, and pages with a cursor', async () => {
       const { writer, reader } = await trader();
       for (let day = 1; day <= 6; day++) {
-        await suite.api.request('POST', '/v1/trades', { token: writer, body: trade({ symbol: day % 2 ? 'AAPL' : 'TSLA', executedAt: `2026-11-0${day}T10:00:00Z` }) });
+        await suite.api.request('POST', '/v1/trades', {
+          token: writer,
+          body: trade({ symbol: day % 2 ? 'AAPL' : 'TSLA', executedAt: `2026-11-0${day}T10:00:00Z` }),
+        });
       }
       const all = await suite.api.request<Page<Trade>>('GET', '/v1/trades', { token: reader });
       expect(all.body.data.map((t) => t.executedAt.slice(0, 10))).toEqual(['2026-11-06', '2026-11-05', '2026-11-04', '2026-11-03', '2026-11-02', '2026-11-01']);
@@ -94,7 +116,11 @@ describe.each(DATABASE_KINDS)('the journal on %s', (kind) => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: Awaited<ReturnType<typeof suite.api.request<Page<Trade>>>> = await suite.api.request<Page<Trade>>('GET', `/v1/trades?limit=4${cursor ? `&cursor=${cursor}` : ''}`, { token: reader });
+        const page: Awaited<ReturnType<typeof suite.api.request<Page<Trade>>>> = await suite.api.request<Page<Trade>>(
+          'GET',
+          `/v1/trades?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+          { token: reader },
+        );
         seen.push(...page.body.data.map((t) => t.id));
         cursor = page.body.nextCursor;
       } while (cursor);
@@ -134,7 +160,8 @@ describe.each(DATABASE_KINDS)('the journal on %s', (kind) => {
 
     it('never imports an externalId twice: across imports and within one file', async () => {
       const { writer, reader } = await trader();
-      const csv = 'symbol,side,quantity,price,executedAt,externalId\nAAPL,buy,1,1,2026-11-01T00:00:00Z,a\nAAPL,buy,1,1,2026-11-01T00:00:00Z,b\nAAPL,buy,1,1,2026-11-01T00:00:00Z,a\n';
+      const csv =
+        'symbol,side,quantity,price,executedAt,externalId\nAAPL,buy,1,1,2026-11-01T00:00:00Z,a\nAAPL,buy,1,1,2026-11-01T00:00:00Z,b\nAAPL,buy,1,1,2026-11-01T00:00:00Z,a\n';
       const first = await suite.api.request<ImportResult>('POST', '/v1/trades/import', { token: writer, raw: csv, contentType: 'text/csv' });
       expect(first.body).toEqual({ imported: 2, duplicates: 1, errors: [] });
       const second = await suite.api.request<ImportResult>('POST', '/v1/trades/import', { token: writer, raw: csv, contentType: 'text/csv' });

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type {
-  CreateTradeRequestSchema,
-  ImportResult,
-  ListTradesQuery,
-  Page,
-  Trade,
-  UpdateTradeRequestSchema,
-} from '@tradetally/contracts';
+import type { CreateTradeRequestSchema, ImportResult, ListTradesQuery, Page, Trade, UpdateTradeRequestSchema } from '@tradetally/contracts';
 import { Db, type SqlParam, TradeEntity } from '@tradetally/database';
 import type { z } from 'zod';
 import { ApiError } from '../../common/api-error.js';

@@ -60,7 +60,10 @@ describe('e-mail to unconfirmed addresses (security.md)', () => {
       const body = mail.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
       const token = /https:\/\/keys\.example\.test\/verify-email\?token=([A-Za-z0-9_-]{43})/.exec(body)?.[1];
       expect(token).toBeDefined();
-      const [row] = await seed.db.query<{ email_token_hash: string; email_verified_at: unknown }>('SELECT email_token_hash, email_verified_at FROM users WHERE id = $1', [owner.id]);
+      const [row] = await seed.db.query<{ email_token_hash: string; email_verified_at: unknown }>(
+        'SELECT email_token_hash, email_verified_at FROM users WHERE id = $1',
+        [owner.id],
+      );
       expect(row?.email_token_hash).toBe(hashOpaqueToken(token as string));
       expect(row?.email_verified_at).toBeNull();
       expect(await seed.count('SELECT COUNT(*) AS n FROM notifications WHERE id = $1 AND emailed_at IS NOT NULL', [notificationId])).toBe(0);

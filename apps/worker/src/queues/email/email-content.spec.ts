@@ -31,7 +31,16 @@ describe('buildEmail', () => {
 
   it('never puts user-written text in the subject, and quotes and defangs it in the body', () => {
     const name = 'Visit https://evil.example/claim now\nBcc: x@evil.example';
-    const mail = buildEmail({ ...source, type: 'key_leaked', title: `API key "${name}" leaked`, body: `Your key "${name}" was reported on https://paste.example/abc.`, key: { ...source.key, name } }, 'http://localhost:3000');
+    const mail = buildEmail(
+      {
+        ...source,
+        type: 'key_leaked',
+        title: `API key "${name}" leaked`,
+        body: `Your key "${name}" was reported on https://paste.example/abc.`,
+        key: { ...source.key, name },
+      },
+      'http://localhost:3000',
+    );
     expect(mail.subject).toBe('A TradeTally API key was exposed and has been revoked');
     expect(mail.subject).not.toContain('evil');
     expect(mail.text).not.toMatch(/https?:\/\/(evil|paste)/);

@@ -43,7 +43,10 @@ export const EMAIL_SUBJECTS: Record<NotificationType | 'confirmation', string> =
 export function quoteUserText(text: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a body line
   const oneLine = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
-  const defanged = oneLine.replace(/:\/\//g, '[:]//').replace(/([0-9A-Za-z-])\.(?=[0-9A-Za-z-])/g, '$1[.]').replace(/@/g, '[at]');
+  const defanged = oneLine
+    .replace(/:\/\//g, '[:]//')
+    .replace(/([0-9A-Za-z-])\.(?=[0-9A-Za-z-])/g, '$1[.]')
+    .replace(/@/g, '[at]');
   return `"${defanged.replace(/"/g, "'")}"`;
 }
 

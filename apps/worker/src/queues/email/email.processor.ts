@@ -58,9 +58,10 @@ export class EmailProcessor extends WorkerHost {
     const verifiedAt = this.db.date(row.email_verified_at);
     const createdAt = this.db.date(row.created_at) ?? new Date();
     if (!verifiedAt || createdAt < verifiedAt) return 'not sent: the address was not confirmed when this happened';
-    const key = row.name && row.prefix && row.last4 && row.scope && row.environment
-      ? { name: row.name, prefix: row.prefix, last4: row.last4, scope: row.scope, environment: row.environment, expiresAt: this.db.date(row.expires_at) }
-      : null;
+    const key =
+      row.name && row.prefix && row.last4 && row.scope && row.environment
+        ? { name: row.name, prefix: row.prefix, last4: row.last4, scope: row.scope, environment: row.environment, expiresAt: this.db.date(row.expires_at) }
+        : null;
     await this.mailer.send(
       buildEmail({ notificationId: row.id, type: row.type, title: row.title, body: row.body, createdAt, to: row.email, key }, this.config.PUBLIC_URL),
     );

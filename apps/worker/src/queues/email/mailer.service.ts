@@ -22,7 +22,13 @@ export class Mailer implements OnApplicationShutdown {
       this.log.log(`e-mail (no SMTP_URL set) to ${message.to}: ${message.subject}\n${text}`);
       return;
     }
-    await this.transport.sendMail({ from: this.config.EMAIL_FROM, to: message.to, subject: redactApiKeys(message.subject), text, messageId: message.messageId });
+    await this.transport.sendMail({
+      from: this.config.EMAIL_FROM,
+      to: message.to,
+      subject: redactApiKeys(message.subject),
+      text,
+      messageId: message.messageId,
+    });
   }
 
   onApplicationShutdown(): void {

@@ -1,6 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AuditEventType, CANARY_ALERT_WINDOW_MS, DAY_MS, type JobPayloads, type NotificationType, displayApiKey, effectKey, keyStatus } from '@tradetally/contracts';
-import { ApiKeyEntity, AuditEventEntity, Db, type EntityManager, NotificationEntity, claimEffect, writeAuditEvent, writeNotification } from '@tradetally/database';
+import {
+  type AuditEventType,
+  CANARY_ALERT_WINDOW_MS,
+  DAY_MS,
+  type JobPayloads,
+  type NotificationType,
+  displayApiKey,
+  effectKey,
+  keyStatus,
+} from '@tradetally/contracts';
+import {
+  ApiKeyEntity,
+  AuditEventEntity,
+  Db,
+  type EntityManager,
+  NotificationEntity,
+  claimEffect,
+  writeAuditEvent,
+  writeNotification,
+} from '@tradetally/database';
 import type { WorkerConfig } from '../../config.js';
 import { describeDays, dueWindows, rotationPeriod } from '../../lifecycle/rules.js';
 import { DB, WORKER_CONFIG } from '../../tokens.js';
@@ -46,10 +64,24 @@ export class LifecycleService {
         await claimEffect(this.db, manager, { key: effectKey.expiry(keyId, older), apiKeyId: keyId, kind: 'expiry', status: 'skipped' });
       }
       const left = describeDays(windowDays);
-      const notificationId = await this.notify(manager, key, 'key_expiring', `API key "${key.name}" expires in ${left}`,
+      const notificationId = await this.notify(
+        manager,
+        key,
+        'key_expiring',
+        `API key "${key.name}" expires in ${left}`,
         `Your ${key.scope} ${key.environment} key "${key.name}" (${displayApiKey(key)}) expires on ${utc(key.expiresAt)}. ` +
-          'Rotate it or create a replacement before then so your integration keeps working.', effectKey.expiry(keyId, windowDays), now);
-      await this.audit(manager, key, 'key.reminder_sent', { windowDays, expiresAt: key.expiresAt.toISOString(), skippedWindows: due.slice(1) }, effectKey.expiry(keyId, windowDays), now);
+          'Rotate it or create a replacement before then so your integration keeps working.',
+        effectKey.expiry(keyId, windowDays),
+        now,
+      );
+      await this.audit(
+        manager,
+        key,
+        'key.reminder_sent',
+        { windowDays, expiresAt: key.expiresAt.toISOString(), skippedWindows: due.slice(1) },
+        effectKey.expiry(keyId, windowDays),
+        now,
+      );
       return { outcome: `reminder ${windowDays} sent`, notificationId };
     });
     if (result.notificationId) await this.enqueuer.emails([{ payload: { notificationId: result.notificationId } }]);
@@ -62,9 +94,16 @@ export class LifecycleService {
       const now = new Date();
       if (!key?.expiresAt || key.expiresAt > now) return 'not expired';
       if (!(await claimEffect(this.db, manager, { key: effectKey.expired(keyId), apiKeyId: keyId, kind: 'expired' }))) return 'already recorded';
-      await this.notify(manager, key, 'key_expired', `API key "${key.name}" has expired`,
+      await this.notify(
+        manager,
+        key,
+        'key_expired',
+        `API key "${key.name}" has expired`,
         `Your ${key.scope} ${key.environment} key "${key.name}" (${displayApiKey(key)}) expired on ${utc(key.expiresAt)}; ` +
-          'requests with it now get 401 api_key_expired. Create a new key in your API key settings.', effectKey.expired(keyId), now);
+          'requests with it now get 401 api_key_expired. Create a new key in your API key settings.',
+        effectKey.expired(keyId),
+        now,
+      );
       await this.audit(manager, key, 'key.expired', { expiresAt: key.expiresAt.toISOString() }, effectKey.expired(keyId), now);
       return 'expiry recorded';
     });
@@ -78,9 +117,16 @@ export class LifecycleService {
       if (rotationPeriod(key.createdAt, now, this.config.ROTATION_AGE_DAYS) < period) return 'not due yet';
       if (!(await claimEffect(this.db, manager, { key: effectKey.rotationDue(keyId, period), apiKeyId: keyId, kind: 'rotation-due' }))) return 'already sent';
       const age = describeDays((now.getTime() - key.createdAt.getTime()) / DAY_MS);
-      await this.notify(manager, key, 'key_rotation_due', `API key "${key.name}" is due for rotation`,
+      await this.notify(
+        manager,
+        key,
+        'key_rotation_due',
+        `API key "${key.name}" is due for rotation`,
         `Your ${key.scope} ${key.environment} key "${key.name}" (${displayApiKey(key)}) is ${age} old. Rotating keys regularly ` +
-          'limits what an unnoticed leak can do: rotate it with a grace period so your integration can switch over.', effectKey.rotationDue(keyId, period), now);
+          'limits what an unnoticed leak can do: rotate it with a grace period so your integration can switch over.',
+        effectKey.rotationDue(keyId, period),
+        now,
+      );
       return `rotation reminder ${period} sent`;
     });
   }
@@ -100,11 +146,26 @@ export class LifecycleService {
         .where('id = :id AND revoked_at IS NULL AND grace_ends_at <= :now', { id: keyId, now })
         .execute();
       if (Db.affected(result) !== 1) return 'already revoked';
-      if (!(await claimEffect(this.db, manager, { key: effectKey.rotationFinished(keyId), apiKeyId: keyId, kind: 'rotation-finished' }))) return 'already recorded';
-      await this.audit(manager, key, 'key.revoked', { reason: 'rotated', graceEndedAt: key.graceEndsAt.toISOString(), rotatedToId: key.rotatedToId }, effectKey.rotationFinished(keyId), now);
-      await this.notify(manager, key, 'key_rotation_finished', `Rotation of API key "${key.name}" is complete`,
+      if (!(await claimEffect(this.db, manager, { key: effectKey.rotationFinished(keyId), apiKeyId: keyId, kind: 'rotation-finished' })))
+        return 'already recorded';
+      await this.audit(
+        manager,
+        key,
+        'key.revoked',
+        { reason: 'rotated', graceEndedAt: key.graceEndsAt.toISOString(), rotatedToId: key.rotatedToId },
+        effectKey.rotationFinished(keyId),
+        now,
+      );
+      await this.notify(
+        manager,
+        key,
+        'key_rotation_finished',
+        `Rotation of API key "${key.name}" is complete`,
         `The grace period of your old key "${key.name}" (${displayApiKey(key)}) ended on ${utc(key.graceEndsAt)} and it is now revoked. ` +
-          'Only its replacement works from here on.', effectKey.rotationFinished(keyId), now);
+          'Only its replacement works from here on.',
+        effectKey.rotationFinished(keyId),
+        now,
+      );
       return 'old key revoked';
     });
   }
@@ -131,7 +192,8 @@ export class LifecycleService {
         await claimEffect(this.db, manager, { key: effectKey.canaryAlert(keyId, window), apiKeyId: keyId, kind: 'canary-alert', status: 'skipped' });
         return { outcome: 'alerted less than 10 minutes ago' };
       }
-      if (!(await claimEffect(this.db, manager, { key: effectKey.canaryAlert(keyId, window), apiKeyId: keyId, kind: 'canary-alert' }))) return { outcome: 'already alerted' };
+      if (!(await claimEffect(this.db, manager, { key: effectKey.canaryAlert(keyId, window), apiKeyId: keyId, kind: 'canary-alert' })))
+        return { outcome: 'already alerted' };
       const uses = await manager.find(AuditEventEntity, { where: { apiKeyId: keyId, type: 'key.canary_triggered' }, order: { createdAt: 'DESC' }, take: 1 });
       const last = uses[0];
       const seen = last ? (JSON.parse(last.details) as { ip?: string; userAgent?: string | null; method?: string; path?: string }) : {};
@@ -140,11 +202,17 @@ export class LifecycleService {
         [keyId, new Date(now.getTime() - CANARY_ALERT_WINDOW_MS)],
         manager,
       );
-      const notificationId = await this.notify(manager, key, 'key_canary_triggered', `Decoy key "${key.name}" was used: someone has found where you planted it`,
+      const notificationId = await this.notify(
+        manager,
+        key,
+        'key_canary_triggered',
+        `Decoy key "${key.name}" was used: someone has found where you planted it`,
         `Your canary key "${key.name}" (${displayApiKey(key)}) was used ${Number(n)} time(s) in the last 10 minutes; the last use was at ` +
           `${last ? utc(last.createdAt) : utc(now)} from address ${seen.ip ?? 'unknown'}, client "${seen.userAgent ?? 'unknown'}", ${seen.method ?? '?'} ${seen.path ?? '?'}. ` +
           'It granted nothing. Whoever used it has read the place you planted it: check that place and rotate the real keys kept near it.',
-        effectKey.canaryAlert(keyId, window), now);
+        effectKey.canaryAlert(keyId, window),
+        now,
+      );
       return { outcome: 'canary alert sent', notificationId };
     });
     if (result.notificationId) await this.enqueuer.emails([{ payload: { notificationId: result.notificationId } }]);
@@ -160,12 +228,19 @@ export class LifecycleService {
       const idleSince = key.lastUsedAt ?? key.createdAt;
       if (idleSince.getTime() !== Date.parse(since)) return { outcome: 'used since' };
       if (now.getTime() - idleSince.getTime() < this.config.UNUSED_DAYS * DAY_MS) return { outcome: 'not idle long enough' };
-      if (!(await claimEffect(this.db, manager, { key: effectKey.unused(keyId, idleSince), apiKeyId: keyId, kind: 'unused' }))) return { outcome: 'already sent' };
+      if (!(await claimEffect(this.db, manager, { key: effectKey.unused(keyId, idleSince), apiKeyId: keyId, kind: 'unused' })))
+        return { outcome: 'already sent' };
       const idle = describeDays((now.getTime() - idleSince.getTime()) / DAY_MS);
-      const notificationId = await this.notify(manager, key, 'key_unused', `API key "${key.name}" has not been used for ${idle}`,
+      const notificationId = await this.notify(
+        manager,
+        key,
+        'key_unused',
+        `API key "${key.name}" has not been used for ${idle}`,
         `Your ${key.scope} ${key.environment} key "${key.name}" (${displayApiKey(key)}) has not been used for ${idle} ` +
           `(${key.lastUsedAt ? `last used ${utc(key.lastUsedAt)}` : 'never used'}). The safest key is one that does not exist: if nothing needs it, revoke it.`,
-        effectKey.unused(keyId, idleSince), now);
+        effectKey.unused(keyId, idleSince),
+        now,
+      );
       return { outcome: 'unused reminder sent', notificationId };
     });
     if (result.notificationId) await this.enqueuer.emails([{ payload: { notificationId: result.notificationId } }]);
@@ -184,7 +259,14 @@ export class LifecycleService {
     return writeNotification(manager, { userId: key.userId, apiKeyId: key.id, type, title, body, dedupeKey }, at);
   }
 
-  private async audit(manager: EntityManager, key: ApiKeyEntity, type: AuditEventType, details: Record<string, unknown>, dedupeKey: string, at: Date): Promise<void> {
+  private async audit(
+    manager: EntityManager,
+    key: ApiKeyEntity,
+    type: AuditEventType,
+    details: Record<string, unknown>,
+    dedupeKey: string,
+    at: Date,
+  ): Promise<void> {
     await writeAuditEvent(manager, { userId: key.userId, apiKeyId: key.id, type, actor: 'system', details, dedupeKey }, at);
   }
 }
