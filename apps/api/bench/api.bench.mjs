@@ -6,78 +6,33 @@
 //   2. key-authenticated throughput with 10 keys in the database and with 1,000,000, as a ratio
 //      (target >= 0.9: a key check must not grow with the number of keys);
 //   3. the API's peak RSS during the run.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import sqlite3 from 'sqlite3';
+import { call as callAt, median, startBenchApi } from './support.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CONNECTIONS = 16;
 const MANY_KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
-const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-'));
 const dbFile = join(dir, 'bench.sqlite');
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const api = spawn(process.execPath, [join(root, 'dist/main.js')], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${dbFile}`,
-    LOG_LEVEL: 'warn',
-    TT_KEY_PEPPER: 'benchmark-pepper-benchmark-pepper-benchmark',
-    RATE_LIMIT_PREFIX: `tt-bench:${port}`,
-    QUEUE_PREFIX: `tt-bench-${port}`,
-    RATE_LIMIT_REGISTER_PER_ADDRESS: '1000',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const api = await startBenchApi(`sqlite:${dbFile}`, { RATE_LIMIT_REGISTER_PER_ADDRESS: '1000' });
+const { base, port } = api;
 let peakRss = 0;
 const sampler = setInterval(() => {
   try {
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${api.pid}/status`, 'utf8'))?.[1] ?? 0);
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${api.child.pid}/status`, 'utf8'))?.[1] ?? 0);
     peakRss = Math.max(peakRss, kb * 1024);
   } catch {
     // the process has ended
   }
 }, 250);
 
-async function call(method, path, body, token) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function waitForApi() {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/v1/health`)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('the API did not start');
-}
+const call = (method, path, body, token) => callAt(base, method, path, body, token);
 
 function load(path, headers = {}) {
   return new Promise((resolve, reject) => {
@@ -104,7 +59,6 @@ function bulkInsertKeys(userId, count) {
   });
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rate = (values) => `${Math.round(median(values)).toLocaleString('en')} req/s`;
 
 /**
@@ -126,7 +80,6 @@ async function interleaved(keyHeaders) {
 }
 
 try {
-  await waitForApi();
   const email = `bench-${port}@example.com`;
   const { user } = await call('POST', '/v1/auth/register', { email, password: 'benchmark password' });
   const { token } = await call('POST', '/v1/auth/login', { email, password: 'benchmark password' });
@@ -169,7 +122,6 @@ try {
   if (vsKeys < 0.9) process.exitCode = 1;
 } finally {
   clearInterval(sampler);
-  api.kill('SIGTERM');
-  await new Promise((r) => api.on('exit', r));
+  await api.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -9,15 +9,15 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeyHasher } from '@tradetally/database';
 import autocannon from 'autocannon';
 import sqlite3 from 'sqlite3';
+import { BENCH_PEPPER, call as callAt, freePort, median } from './support.mjs';
 
-const PEPPER = 'benchmark-pepper-benchmark-pepper-benchmark';
+const PEPPER = BENCH_PEPPER;
 // The API's own SQL for the two queries (credentials.service.ts, trades.service.ts), with the
 // `$n` placeholders rewritten as the Db layer rewrites them for SQLite.
 const KEY_SQL =
@@ -80,13 +80,6 @@ async function bench() {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'tt-baseline-'));
   const dbFile = join(dir, 'bench.sqlite');
-  const freePort = () =>
-    new Promise((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address();
-        server.close(() => resolve(port));
-      });
-    });
   const apiPort = await freePort();
   const barePort = await freePort();
   const apiBase = `http://127.0.0.1:${apiPort}`;
@@ -108,16 +101,7 @@ async function bench() {
     }),
   );
 
-  async function call(method, path, body, token) {
-    const response = await fetch(`${apiBase}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const json = await response.json().catch(() => null);
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  }
+  const call = (method, path, body, token) => callAt(apiBase, method, path, body, token);
 
   // CPU time (user + system, all threads) of a process, in ms: what a request costs the server,
   // a figure the machine's other load blurs far less than throughput does.
@@ -138,7 +122,6 @@ async function bench() {
     });
   }
 
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   try {
     for (let i = 0; ; i++) {
       if (i > 120) throw new Error('the API did not start');

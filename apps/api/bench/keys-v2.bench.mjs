@@ -4,71 +4,20 @@
 //   b. the same route with a key holding 20 allowedIps entries against a key with none
 //      (target >= 0.95);
 //   c. the usage roll-up of 10,000 keys' counters into the database (target <= 1 s).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '@tradetally/database';
 import autocannon from 'autocannon';
 import { UsageCounter } from '../dist/common/usage-counter.service.js';
+import { call, median, startBenchApi } from './support.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 16;
 const ROLLUP_KEYS = 10_000;
-const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-v2-'));
 const databaseUrl = `sqlite:${join(dir, 'bench.sqlite')}`;
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-async function startApi(env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      LOG_LEVEL: 'warn',
-      TT_KEY_PEPPER: 'benchmark-pepper-benchmark-pepper-benchmark',
-      RATE_LIMIT_PREFIX: `tt-bench:${port}`,
-      QUEUE_PREFIX: `tt-bench-${port}`,
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 120; i++) {
-    if (
-      await fetch(`${base}/v1/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { base, child };
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('the API did not start');
-}
-
-async function call(base, method, path, body, token) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 const load = (url, token) =>
   new Promise((resolve, reject) =>
@@ -78,7 +27,6 @@ const load = (url, token) =>
       resolve(result.requests.average);
     }),
   );
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Alternating rounds of two loads; the figure is the median of the per-round ratios. */
 async function compare(first, second) {
@@ -95,8 +43,8 @@ async function compare(first, second) {
   return { a: median(a), b: median(b), ratio: median(ratios) };
 }
 
-const counting = await startApi({ USAGE_FLUSH_SECONDS: '60' });
-const plain = await startApi({ USAGE_FLUSH_SECONDS: '0' });
+const counting = await startBenchApi(databaseUrl, { USAGE_FLUSH_SECONDS: '60' });
+const plain = await startBenchApi(databaseUrl, { USAGE_FLUSH_SECONDS: '0' });
 try {
   const email = 'bench-v2@example.com';
   await call(counting.base, 'POST', '/v1/auth/register', { email, password: 'benchmark password' });
@@ -153,7 +101,6 @@ try {
   );
   if (usage.ratio < 0.95 || ips.ratio < 0.95 || rollupMs > 1000) process.exitCode = 1;
 } finally {
-  for (const api of [counting, plain]) api.child.kill('SIGTERM');
-  await Promise.all([counting, plain].map((api) => new Promise((r) => (api.child.exitCode !== null ? r() : api.child.on('exit', r)))));
+  await Promise.all([counting.stop(), plain.stop()]);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -4,83 +4,34 @@
 //      hashing runs in a small fixed pool and must not stall key checks;
 //   b. median latency of leak reports that revoke an active key against reports that match
 //      nothing (target ratio within 1/1.5..1.5): the route is no timing oracle.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey } from '@tradetally/contracts';
 import autocannon from 'autocannon';
+import { call as callAt, median, startBenchApi } from './support.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 16;
 const FLOOD = 200;
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 30);
-const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tt-bench-trust-'));
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const api = spawn(process.execPath, [join(root, 'dist/main.js')], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`,
-    LOG_LEVEL: 'warn',
-    TT_KEY_PEPPER: 'benchmark-pepper-benchmark-pepper-benchmark',
-    RATE_LIMIT_PREFIX: `tt-bench:${port}`,
-    QUEUE_PREFIX: `tt-bench-${port}`,
-    // The flood must reach the hash pool: no per-account or per-address limit stops it first.
-    RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000000',
-    RATE_LIMIT_LOGIN_ACCOUNT_CEILING: '100000000',
-    RATE_LIMIT_LOGIN_PER_ADDRESS: '100000000',
-    RATE_LIMIT_LEAKS_PER_ADDRESS: '100000',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
+const api = await startBenchApi(`sqlite:${join(dir, 'bench.sqlite')}`, {
+  // The flood must reach the hash pool: no per-account or per-address limit stops it first.
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000000',
+  RATE_LIMIT_LOGIN_ACCOUNT_CEILING: '100000000',
+  RATE_LIMIT_LOGIN_PER_ADDRESS: '100000000',
+  RATE_LIMIT_LEAKS_PER_ADDRESS: '100000',
 });
-
-async function call(method, path, body, token) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function waitForApi() {
-  for (let i = 0; i < 120; i++) {
-    if (
-      await fetch(`${base}/v1/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('the API did not start');
-}
-
+const base = api.base;
+const call = (method, path, body, token) => callAt(base, method, path, body, token);
 const run = (options) =>
   new Promise((resolve, reject) => autocannon({ duration: DURATION, ...options }, (error, result) => (error ? reject(error) : resolve(result))));
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 try {
-  await waitForApi();
-  const email = `bench-${port}@example.com`;
+  const email = `bench-${api.port}@example.com`;
   await call('POST', '/v1/auth/register', { email, password: 'benchmark password' });
   const { token } = await call('POST', '/v1/auth/login', { email, password: 'benchmark password' });
   const { secret } = await call('POST', '/v1/api-keys', { name: 'bench', scope: 'read_write' }, token);
@@ -146,7 +97,6 @@ try {
   );
   if (floodRatio < 0.5 || !(leakRatio < 1.5 && leakRatio > 1 / 1.5)) process.exitCode = 1;
 } finally {
-  api.kill('SIGTERM');
-  await new Promise((r) => api.on('exit', r));
+  await api.stop();
   rmSync(dir, { recursive: true, force: true });
 }
