@@ -71,10 +71,21 @@ export function compileAllowedIps(entries: readonly string[]): (address: string)
   );
   const v4 = ranges.filter(([range]) => range.kind() === 'ipv4') as Array<[ipaddr.IPv4, number]>;
   const v6 = ranges.filter(([range]) => range.kind() === 'ipv6') as Array<[ipaddr.IPv6, number]>;
-  return (address: string) => {
+  const test = (address: string): boolean => {
     if (!ipaddr.isValid(address)) return false;
     const parsed = ipaddr.process(address);
     if (parsed.kind() === 'ipv4') return v4.some((range) => (parsed as ipaddr.IPv4).match(range));
     return v6.some((range) => (parsed as ipaddr.IPv6).match(range));
+  };
+  // An integration calls from a handful of addresses: remember each answer, so a request pays a
+  // map lookup instead of parsing its address again (bounded, for clients that change address).
+  const answers = new Map<string, boolean>();
+  return (address: string) => {
+    let allowed = answers.get(address);
+    if (allowed === undefined) {
+      if (answers.size >= 1024) answers.clear();
+      answers.set(address, (allowed = test(address)));
+    }
+    return allowed;
   };
 }
