@@ -1,20 +1,2 @@
-import { defineConfig } from 'vitest/config';
-import swc from 'unplugin-swc';
-
-export default defineConfig({
-  test: {
-    environment: 'node',
-    pool: 'forks',
-    include: ['src/**/*.spec.ts', 'src/**/*.e2e-spec.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    fileParallelism: false,
-  },
-  plugins: [
-    swc.vite({
-      module: { type: 'es6' },
-      jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } },
-    }),
-  ],
-  oxc: false,
-});
+// The NestJS apps share one vitest configuration (@tradetally/tsconfig/vitest.nest.mjs).
+export { default } from '@tradetally/tsconfig/vitest.nest.mjs';
