@@ -5,4 +5,5 @@ export { CHROMIUM_ARGS, chromiumPath, launchChromium } from './browser.js';
 export { freePort, freePortRange } from './ports.js';
 export { type Exit, type Proc, spawnNode } from './process.js';
 export { type Mail, type SmtpCapture, headerValue, startSmtp } from './smtp.js';
+export { type MixedLoadResult, mixedLoad } from './mixed-load.js';
 export { waitFor } from './wait.js';
