@@ -13,6 +13,9 @@ describe('isDatabaseUnavailable', () => {
       isDatabaseUnavailable(new QueryFailedError('SELECT 1', [], Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))),
     ).toBe(true);
     expect(isDatabaseUnavailable(new Error('wrapped', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(new QueryFailedError('INSERT', [], Object.assign(new Error('SQLITE_BUSY: database is locked'), { code: 'SQLITE_BUSY' }))),
+    ).toBe(true);
   });
 
   it('leaves errors the database raised about the request itself alone', () => {

@@ -12,8 +12,11 @@ export const PG_TIMEOUTS = {
   keepAlive: true,
 } as const;
 
-/** Socket errors of a connection that failed or broke. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * Socket errors of a connection that failed or broke, and SQLite's "the write lock was not free in
+ * time" (SQLITE_BUSY: the statement did nothing, db.ts bounds the wait).
+ */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'SQLITE_BUSY']);
 
 /**
  * PostgreSQL SQLSTATEs that mean "not now" rather than "wrong request": connection exceptions
@@ -27,7 +30,7 @@ const MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection terminated due to connection timeout|Client has encountered a connection error|connection is not open|Cannot use a pool after calling end/i;
 
 /**
- * True when `error` says the database could not be reached or did not answer in time (as opposed
+ * True when `error` says the database could not be reached, did not answer in time or was too busy to write (as opposed
  * to a query the database refused). Looks through TypeORM's `driverError` and `cause` wrappers.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { SqliteConnectionOptions } from 'typeorm/driver/sqlite/SqliteConnectionOptions.js';
 import { ApiKeyEntity } from './entities/api-key.entity.js';
 import { AuditEventEntity } from './entities/audit-event.entity.js';
 import { NotificationEntity } from './entities/notification.entity.js';
@@ -133,16 +134,22 @@ export async function pendingMigrations(dataSource: DataSource): Promise<string[
   return known.filter((name) => !done.has(name));
 }
 
-/** Opens the database as a Db (see db.ts): migrated, with a dedicated writer connection on SQLite. */
+/** Opens the database as a Db (see db.ts): migrated, with a read-only and a writer connection on SQLite. */
 export async function openDb(url: string, options: { poolSize?: number; migrate?: boolean } = {}): Promise<Db> {
-  const main = await openDatabase(url, options);
   const target = parseDatabaseUrl(url);
-  if (target.kind === 'postgres') return new Db(main, null);
-  if (target.path === ':memory:') return new Db(main, main);
-  const writer = new DataSource(dataSourceOptions(target));
-  await writer.initialize();
-  await writer.query('PRAGMA busy_timeout = 10000');
-  return new Db(main, writer);
+  if (target.kind === 'postgres') return new Db(await openDatabase(url, options), null);
+  // The writer opens first: it creates the file, turns WAL on and runs the migrations.
+  const writer = await openDatabase(url, options);
+  if (target.path === ':memory:') return new Db(writer, writer);
+  const sqliteOptions = dataSourceOptions(target) as SqliteConnectionOptions;
+  const reader = new DataSource({ ...sqliteOptions, flags: sqlite3.OPEN_READONLY | sqlite3.OPEN_FULLMUTEX });
+  try {
+    await reader.initialize();
+  } catch (error) {
+    await writer.destroy();
+    throw error;
+  }
+  return new Db(reader, writer);
 }
 
 /**

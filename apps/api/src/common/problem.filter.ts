@@ -10,8 +10,11 @@ const log = new Logger('Errors');
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   // A database that is down or too slow is a reason to come back shortly, not a bug (http-api.md).
-  if (isDatabaseUnavailable(error))
+  if (isDatabaseUnavailable(error)) {
+    // Not a bug, but an operator wants to know: one warning line with the driver's reason.
+    log.warn(`answered 503: ${error instanceof Error ? error.message : String(error)}`);
     return new ApiError('service_unavailable', 'The database does not answer; try again shortly.', undefined, { 'Retry-After': '5' });
+  }
   // Fastify's own errors (reading the body, a malformed URL) carry a `FST_` code and a status.
   const framework = error as { code?: unknown; statusCode?: unknown };
   if (typeof framework?.code === 'string' && framework.code.startsWith('FST_') && typeof framework.statusCode === 'number') {

@@ -55,7 +55,7 @@ export class AuthService {
       emailTokenExpiresAt: null,
     });
     try {
-      await this.db.manager.insert(UserEntity, user);
+      await this.db.write((manager) => manager.insert(UserEntity, user));
     } catch (error) {
       if (isUniqueViolation(error)) throw new ApiError('email_taken', 'An account with this e-mail already exists.');
       throw error;
@@ -92,7 +92,7 @@ export class AuthService {
       expiresAt: new Date(now.getTime() + this.config.SESSION_TTL_HOURS * 3_600_000),
       client: body.client,
     });
-    await this.db.manager.insert(SessionEntity, session);
+    await this.db.write((manager) => manager.insert(SessionEntity, session));
     return { token, expiresAt: session.expiresAt.toISOString(), user: toUser(user) };
   }
 
@@ -103,7 +103,7 @@ export class AuthService {
   }
 
   async logout(sessionId: string): Promise<void> {
-    await this.db.manager.delete(SessionEntity, { id: sessionId });
+    await this.db.write((manager) => manager.delete(SessionEntity, { id: sessionId }));
   }
 
   async me(userId: string): Promise<User> {

@@ -26,12 +26,14 @@ export class EmailVerificationService {
     const user = await this.db.manager.findOneBy(UserEntity, { emailTokenHash: tokenHash });
     if (!user || !user.emailTokenExpiresAt || user.emailTokenExpiresAt.getTime() <= now.getTime()) throw invalid;
     // Single use: the update only wins while the row still holds this token.
-    const result = await this.db.manager
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set({ emailVerifiedAt: now, emailTokenHash: null, emailTokenExpiresAt: null })
-      .where('id = :id AND email_token_hash = :tokenHash', { id: user.id, tokenHash })
-      .execute();
+    const result = await this.db.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(UserEntity)
+        .set({ emailVerifiedAt: now, emailTokenHash: null, emailTokenExpiresAt: null })
+        .where('id = :id AND email_token_hash = :tokenHash', { id: user.id, tokenHash })
+        .execute(),
+    );
     if (Db.affected(result) !== 1) throw invalid;
     return toUser({ ...user, emailVerifiedAt: now });
   }

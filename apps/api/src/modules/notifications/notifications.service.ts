@@ -30,12 +30,14 @@ export class NotificationsService {
 
   /** Marks one of the user's notifications read (the first read time is kept). */
   async markRead(userId: string, id: string): Promise<Notification> {
-    await this.db.manager
-      .createQueryBuilder()
-      .update(NotificationEntity)
-      .set({ readAt: new Date() })
-      .where('id = :id AND user_id = :userId AND read_at IS NULL', { id, userId })
-      .execute();
+    await this.db.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(NotificationEntity)
+        .set({ readAt: new Date() })
+        .where('id = :id AND user_id = :userId AND read_at IS NULL', { id, userId })
+        .execute(),
+    );
     const row = await this.db.manager.findOneBy(NotificationEntity, { id, userId });
     if (!row) throw new ApiError('not_found', 'No such notification.');
     return toNotification(row);

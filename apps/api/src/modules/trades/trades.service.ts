@@ -64,7 +64,7 @@ export class TradesService {
   async create(userId: string, body: NewTrade): Promise<Trade> {
     const entity = this.toEntity(userId, body);
     try {
-      await this.db.manager.insert(TradeEntity, entity);
+      await this.db.write((manager) => manager.insert(TradeEntity, entity));
     } catch (error) {
       throw this.conflictOr(error);
     }
@@ -76,7 +76,7 @@ export class TradesService {
     const { executedAt, ...rest } = changes;
     Object.assign(trade, rest, executedAt ? { executedAt: new Date(executedAt) } : {});
     try {
-      await this.db.manager.update(TradeEntity, { id, userId }, { ...rest, ...(executedAt ? { executedAt: new Date(executedAt) } : {}) });
+      await this.db.write((manager) => manager.update(TradeEntity, { id, userId }, { ...rest, ...(executedAt ? { executedAt: new Date(executedAt) } : {}) }));
     } catch (error) {
       throw this.conflictOr(error);
     }
@@ -84,7 +84,7 @@ export class TradesService {
   }
 
   async remove(userId: string, id: string): Promise<void> {
-    const result = await this.db.manager.delete(TradeEntity, { id, userId });
+    const result = await this.db.write((manager) => manager.delete(TradeEntity, { id, userId }));
     if (Db.affected(result) === 0) throw new ApiError('not_found', 'No such trade.');
   }
 
