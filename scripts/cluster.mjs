@@ -158,6 +158,9 @@ export async function startCluster(options = {}) {
       }
       if (output.length > 5000) output.splice(0, output.length - 5000);
     };
+    child.stdout.on('data', (data) => {
+      if (data.toString().includes('worker ready')) child.ready = true;
+    });
     child.stdout.on('data', relay);
     child.stderr.on('data', relay);
     children.add(child);
@@ -203,6 +206,16 @@ export async function startCluster(options = {}) {
   try {
     await Promise.all(Array.from({ length: apis }, (_, i) => startApi(i)));
     for (let i = 0; i < workers; i++) workerProcs.push(spawnChild(`worker-${i + 1}`, process.execPath, [WORKER_MAIN]));
+    // Ready means every process handles a stop: a worker signalled before its first line of code
+    // runs would end by the signal instead of stopping gracefully.
+    await Promise.all(
+      workerProcs.map((child, i) =>
+        until(`worker-${i + 1}`, () => {
+          if (child.exitCode !== null) throw new Error(`worker-${i + 1} exited:\n${output.slice(-20).join('\n')}`);
+          return child.ready === true;
+        }),
+      ),
+    );
     writeFileSync(join(prefix, 'nginx.conf'), nginxConfig({ prefix, port, apiPorts: apiProcs.map((a) => a.port) }));
     const nginx = spawnChild('nginx', nginxBinary(), ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr']);
     await until(`nginx on ${port}`, async () => {

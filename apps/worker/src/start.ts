@@ -1,6 +1,6 @@
 import { onStopSignal } from '@tradetally/database/stop-signals';
 import 'reflect-metadata';
-import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, workerConfig } from './config.js';
 import { gracefulStop } from './graceful-stop.js';
@@ -27,9 +27,8 @@ async function main(): Promise<void> {
   const { LifecycleProcessor } = await import('./queues/lifecycle/lifecycle.processor.js');
   const stop = gracefulStop(app, [app.get(LifecycleProcessor).worker, app.get(EmailProcessor).worker], config.SHUTDOWN_TIMEOUT_MS);
   onStopSignal(stop);
-  new Logger('Worker').log(
-    `worker ready: queues on ${new URL(config.REDIS_URL).host}, sweep "${config.SWEEP_CRON}", reminders ${config.REMINDER_DAYS.join(',')} days`,
-  );
+  // Printed at any log level, as the API's "listening" line: supervisors (npm run cluster, tests) wait for it.
+  console.log(`worker ready: queues on ${new URL(config.REDIS_URL).host}, sweep "${config.SWEEP_CRON}", reminders ${config.REMINDER_DAYS.join(',')} days`);
 }
 
 main().catch((error: unknown) => {
