@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import swc from 'unplugin-swc';
 
 export default defineConfig({
-  test: { environment: 'node', pool: 'forks', include: ['src/**/*.spec.ts'], testTimeout: 30_000 },
+  test: { environment: 'node', pool: 'forks', include: ['src/**/*.spec.ts', 'src/**/*.medium-spec.ts'], testTimeout: 30_000 },
   plugins: [
     swc.vite({
       module: { type: 'es6' },

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type Db, openDb } from '@tradetally/database';
+import { ApiKeysRepository, type Db, openDb } from '@tradetally/database';
 import { ConfigError, loadConfig } from './config.js';
 
 /** How many keys each pepper still covers: all of them, and those that still work (not revoked, expired or past grace). */
@@ -11,13 +11,7 @@ export interface PepperCount {
 
 /** Counts stored key hashes per pepper id (operations.md "Pepper rotation"). */
 export async function countKeysByPepper(db: Db, now = new Date()): Promise<PepperCount[]> {
-  const rows = await db.query<{ pepper_id: string; keys: unknown; usable: unknown }>(
-    `SELECT pepper_id, COUNT(*) AS keys,
-            SUM(CASE WHEN revoked_at IS NULL AND (grace_ends_at IS NULL OR grace_ends_at > $1) AND (expires_at IS NULL OR expires_at > $1) THEN 1 ELSE 0 END) AS usable
-       FROM api_keys GROUP BY pepper_id ORDER BY pepper_id`,
-    [now],
-  );
-  return rows.map((row) => ({ pepperId: row.pepper_id, keys: Number(row.keys), usable: Number(row.usable) }));
+  return new ApiKeysRepository(db).countByPepper(now);
 }
 
 /**

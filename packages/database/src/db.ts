@@ -155,7 +155,9 @@ export class Db {
    */
   query<T = Record<string, unknown>>(sql: string, params: SqlParam[] = [], manager?: EntityManager): Promise<T[]> {
     if (this.kind === 'postgres') {
-      if (manager) return manager.query(sql, params);
+      // The structured result: TypeORM answers an UPDATE or DELETE as [rows, count] otherwise.
+      // Outside a transaction (no runner), the pool answers RETURNING rows as they are.
+      if (manager?.queryRunner) return manager.queryRunner.query(sql, params, true).then((result: { records: T[] }) => result.records);
       const pool = (this.dataSource.driver as unknown as { master: { query(text: string, values: unknown[]): Promise<{ rows: T[] }> } }).master;
       return pool.query(sql, params).then((result) => result.rows);
     }
@@ -165,7 +167,9 @@ export class Db {
       if (this.sqliteText.size < 1024) this.sqliteText.set(sql, text);
     }
     const values = params.map((p) => (p instanceof Date ? sqliteTime(p) : typeof p === 'boolean' ? Number(p) : p));
-    if (manager) return manager.query(text, values);
+    // Inside a transaction (a manager given), the writer connection is this unit's alone: its
+    // prepared statements run there directly (TypeORM's runner would drop RETURNING rows).
+    if (manager) return (this.writes ?? this.reads!).all<T>(text, values);
     const statementText = text;
     if (READ_ONLY.test(statementText) || !this.writes) return this.reads!.all<T>(statementText, values);
     const writes = this.writes;

@@ -22,3 +22,4 @@ export { DataSource, type EntityManager } from 'typeorm';
 export { KeyHasher, MIN_PEPPER_LENGTH, type Pepper, hashOpaqueToken, parsePeppers } from './secrets.js';
 export { type NewAuditEvent, type NewNotification, activeKeySql, writeAuditEvent, writeNotification } from './records.js';
 export { ConfigError, daysSchema, parseEnv, redisRetryStrategy, sharedConfigShape } from './config.js';
+export * from './repositories/index.js';

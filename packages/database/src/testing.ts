@@ -1,8 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { openDb } from './data-source.js';
+import type { Db } from './db.js';
+import {
+  ApiKeysRepository,
+  EffectsRepository,
+  RecordsRepository,
+  SessionsRepository,
+  TradesRepository,
+  UsageRepository,
+  UsersRepository,
+} from './repositories/index.js';
 
 /** The PostgreSQL server tests may create databases on. */
 export const PG_ADMIN_URL = process.env.PG_TEST_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
@@ -75,6 +86,48 @@ export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<T
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
+    },
+  };
+}
+
+/** Every repository on a fresh database of one kind, for medium specs. */
+export interface TestRepositories {
+  db: Db;
+  keys: ApiKeysRepository;
+  users: UsersRepository;
+  sessions: SessionsRepository;
+  trades: TradesRepository;
+  records: RecordsRepository;
+  usage: UsageRepository;
+  effects: EffectsRepository;
+  /** A fresh user row; resolves to its id. */
+  user(email?: string): Promise<string>;
+  /** Closes the database and drops it. */
+  close(): Promise<void>;
+}
+
+/** Opens a fresh database of `kind` (migrated) and builds every repository on it. */
+export async function openTestRepositories(kind: 'sqlite' | 'postgres'): Promise<TestRepositories> {
+  const database = await createTestDatabase(kind);
+  const db = await openDb(database.url);
+  const users = new UsersRepository(db);
+  return {
+    db,
+    keys: new ApiKeysRepository(db),
+    users,
+    sessions: new SessionsRepository(db),
+    trades: new TradesRepository(db),
+    records: new RecordsRepository(db),
+    usage: new UsageRepository(db),
+    effects: new EffectsRepository(db),
+    async user(email = `u-${randomBytes(5).toString('hex')}@example.com`) {
+      const id = randomUUID();
+      await users.insert({ id, email, passwordHash: 'x', createdAt: new Date(), emailVerifiedAt: null, emailTokenHash: null, emailTokenExpiresAt: null });
+      return id;
+    },
+    async close() {
+      await db.close();
+      await database.drop();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { type Db, KeyHasher, openDbWhenReachable, redisRetryStrategy } from '@tradetally/database';
+import { type Db, KeyHasher, REPOSITORIES, openDbWhenReachable, redisRetryStrategy, repositoryProviders } from '@tradetally/database';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
 import { LifecycleQueueService } from './lifecycle-queue.service.js';
@@ -69,12 +69,13 @@ export class InfrastructureModule implements OnApplicationShutdown {
         { provide: DB, useFactory: () => openDbWhenReachable(config.DATABASE_URL, (message) => log.warn(message)) },
         { provide: REDIS, useFactory: () => connectRedis(config.REDIS_URL) },
         { provide: KEY_HASHER, useValue: new KeyHasher(config.peppers) },
+        ...repositoryProviders(DB),
         UsageCounter,
         RateLimitService,
         MetricsService,
         LifecycleQueueService,
       ],
-      exports: [APP_CONFIG, DB, REDIS, KEY_HASHER, RateLimitService, MetricsService, LifecycleQueueService, UsageCounter],
+      exports: [APP_CONFIG, DB, REDIS, KEY_HASHER, ...REPOSITORIES, RateLimitService, MetricsService, LifecycleQueueService, UsageCounter],
     };
   }
 

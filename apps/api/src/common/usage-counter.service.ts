@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DAY_MS } from '@tradetally/contracts';
-import type { Db, SqlParam } from '@tradetally/database';
+import { UsageRepository } from '@tradetally/database';
 import type { AppConfig } from '../config.js';
-import { APP_CONFIG, DB } from './tokens.js';
-
-const CHUNK = 200;
+import { APP_CONFIG } from './tokens.js';
 
 /**
  * Per-key, per-UTC-day counts of accepted and rejected uses (http-api.md "usage"), with no database
@@ -25,7 +23,7 @@ export class UsageCounter implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(DB) private readonly db: Db,
+    private readonly usage: UsageRepository,
   ) {
     this.enabled = config.USAGE_FLUSH_SECONDS > 0;
   }
@@ -81,22 +79,7 @@ export class UsageCounter implements OnApplicationBootstrap, OnApplicationShutdo
     const batch = [...this.counts.values()];
     this.counts = new Map();
     try {
-      await this.db.transaction(async (manager) => {
-        for (let i = 0; i < batch.length; i += CHUNK) {
-          const rows = batch.slice(i, i + CHUNK);
-          const values: SqlParam[] = [];
-          const tuples = rows.map((row, j) => {
-            values.push(row.keyId, row.day, row.requests, row.rejected);
-            return `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`;
-          });
-          await this.db.query(
-            `INSERT INTO api_key_usage (api_key_id, day, requests, rejected) VALUES ${tuples.join(', ')}
-             ON CONFLICT (api_key_id, day) DO UPDATE SET requests = api_key_usage.requests + excluded.requests, rejected = api_key_usage.rejected + excluded.rejected`,
-            values,
-            manager,
-          );
-        }
-      });
+      await this.usage.add(batch);
       return batch.length;
     } catch (error) {
       // Nothing of the batch was written (one transaction): count it again next time.

@@ -1,10 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { AuditEvent, ListAuditEventsQuery, Page } from '@tradetally/contracts';
-import { AuditEventEntity, type Db } from '@tradetally/database';
-import { pageNewestFirst } from '../../common/pagination.js';
-import { DB } from '../../common/tokens.js';
+import { type AuditEventRecord, RecordsRepository } from '@tradetally/database';
+import { decodeCursor, toPage } from '../../common/pagination.js';
 
-function toAuditEvent(entity: AuditEventEntity): AuditEvent {
+function toAuditEvent(entity: AuditEventRecord): AuditEvent {
   return {
     id: entity.id,
     type: entity.type,
@@ -15,14 +14,13 @@ function toAuditEvent(entity: AuditEventEntity): AuditEvent {
   };
 }
 
-/** The audit trail, as users read it; events are written by writeAuditEvent (@tradetally/database) inside the change's transaction. */
+/** The audit trail, as users read it; events are written by RecordsRepository.audit inside the change's transaction. */
 @Injectable()
 export class AuditService {
-  constructor(@Inject(DB) private readonly db: Db) {}
+  constructor(private readonly records: RecordsRepository) {}
 
   async list(userId: string, query: ListAuditEventsQuery): Promise<Page<AuditEvent>> {
-    const qb = this.db.manager.createQueryBuilder(AuditEventEntity, 'e').where('e.user_id = :userId', { userId });
-    if (query.apiKeyId) qb.andWhere('e.api_key_id = :apiKeyId', { apiKeyId: query.apiKeyId });
-    return pageNewestFirst(qb, query, toAuditEvent);
+    const rows = await this.records.auditPage(userId, { apiKeyId: query.apiKeyId, cursor: decodeCursor(query.cursor), limit: query.limit });
+    return toPage(rows, query.limit, toAuditEvent, (row) => ({ at: row.createdAt, id: row.id }));
   }
 }

@@ -1,8 +1,8 @@
 import type { Trade } from '@tradetally/contracts';
-import type { TradeEntity } from '@tradetally/database';
+import type { TradeRecord } from '@tradetally/database';
 
 /** A trade as the API shows it. */
-export function toTrade(entity: TradeEntity): Trade {
+export function toTrade(entity: TradeRecord): Trade {
   return {
     id: entity.id,
     symbol: entity.symbol,

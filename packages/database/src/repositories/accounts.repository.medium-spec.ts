@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestRepositories, databaseKinds, openTestRepositories } from '../testing.js';
+import { isUniqueViolation } from './sql.js';
+
+describe.each(await databaseKinds())('UsersRepository and SessionsRepository on %s', (kind) => {
+  let repos: TestRepositories;
+  beforeAll(async () => {
+    repos = await openTestRepositories(kind);
+  });
+  afterAll(() => repos.close());
+
+  it('stores a user, finds it by id and e-mail, and refuses a taken address', async () => {
+    const id = await repos.user('taken@example.com');
+    expect((await repos.users.findByEmail('taken@example.com'))?.id).toBe(id);
+    expect((await repos.users.findById(id))?.email).toBe('taken@example.com');
+    expect(isUniqueViolation(await repos.user('taken@example.com').catch((e: unknown) => e))).toBe(true);
+  });
+
+  it('replaces a password hash only while it is the expected one', async () => {
+    const id = await repos.user();
+    expect(await repos.users.replacePasswordHash(id, 'wrong', 'new')).toBe(false);
+    expect(await repos.users.replacePasswordHash(id, 'x', 'new')).toBe(true);
+    expect((await repos.users.findById(id))?.passwordHash).toBe('new');
+  });
+
+  it('confirms an e-mail with the newest token, once', async () => {
+    const id = await repos.user();
+    expect(await repos.users.setEmailToken(id, 'first', new Date(Date.now() + 60_000))).toBe(true);
+    expect(await repos.users.setEmailToken(id, 'second', new Date(Date.now() + 60_000))).toBe(true);
+    expect(await repos.users.findByEmailToken('first')).toBeNull();
+    const at = new Date();
+    expect(await repos.users.confirmEmail(id, 'second', at)).toBe(true);
+    expect(await repos.users.confirmEmail(id, 'second', new Date())).toBe(false);
+    expect(await repos.users.findById(id)).toMatchObject({ emailVerifiedAt: at, emailTokenHash: null });
+    expect(await repos.users.setEmailToken(id, 'third', new Date())).toBe(false);
+  });
+
+  it('stores a session, finds it by token hash, and deletes it', async () => {
+    const userId = await repos.user();
+    const session = {
+      id: randomUUID(),
+      userId,
+      tokenHash: `t-${randomUUID()}`,
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 3_600_000),
+      client: 'extension' as const,
+    };
+    await repos.sessions.insert(session);
+    expect(await repos.sessions.findByTokenHash(session.tokenHash)).toEqual(session);
+    await repos.sessions.delete(session.id);
+    expect(await repos.sessions.findByTokenHash(session.tokenHash)).toBeNull();
+  });
+});

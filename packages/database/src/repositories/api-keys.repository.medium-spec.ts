@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestRepositories, databaseKinds, openTestRepositories } from '../testing.js';
+import type { ApiKeyRecord } from './api-keys.repository.js';
+
+const DAY = 86_400_000;
+
+/** A stored key with every field set, overridable. */
+function keyRecord(userId: string, fields: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  const id = randomUUID();
+  return {
+    id,
+    userId,
+    name: 'key',
+    scope: 'read',
+    environment: 'live',
+    prefix: 'tt_live_abcd',
+    last4: 'wxyz',
+    keyHash: `hash-${id}`,
+    pepperId: '1',
+    createdAt: new Date(Date.now() - DAY),
+    expiresAt: null,
+    lastUsedAt: null,
+    lastUsedIp: null,
+    lastUsedUserAgent: null,
+    revokedAt: null,
+    revokeReason: null,
+    rotatedFromId: null,
+    rotatedToId: null,
+    graceEndsAt: null,
+    canary: false,
+    selfRotate: false,
+    madeBySelfRotation: false,
+    allowedIps: null,
+    ...fields,
+  };
+}
+
+describe.each(await databaseKinds())('ApiKeysRepository on %s', (kind) => {
+  let repos: TestRepositories;
+  beforeAll(async () => {
+    repos = await openTestRepositories(kind);
+  });
+  afterAll(() => repos.close());
+
+  it('stores a key and reads every field back decoded (dates, booleans, allowedIps)', async () => {
+    const userId = await repos.user();
+    const key = keyRecord(userId, {
+      expiresAt: new Date(Date.now() + DAY),
+      canary: true,
+      selfRotate: true,
+      allowedIps: ['10.0.0.0/8', '2001:db8::1'],
+      lastUsedIp: '10.1.2.3',
+    });
+    await repos.keys.insert(key);
+    expect(await repos.keys.findById(key.id)).toEqual(key);
+    expect(await repos.keys.findOwned(userId, key.id)).toEqual(key);
+    expect(await repos.keys.findOwned(await repos.user(), key.id)).toBeNull();
+  });
+
+  it('finds a key for the check by any of its candidate hashes, with only what the check needs', async () => {
+    const userId = await repos.user();
+    const key = keyRecord(userId, { allowedIps: ['192.0.2.1'] });
+    await repos.keys.insert(key);
+    const found = await repos.keys.findForCheck(['other-hash', key.keyHash]);
+    expect(found).toMatchObject({ id: key.id, userId, scope: 'read', canary: false, allowedIpsText: '["192.0.2.1"]', pepperId: '1', revokedAt: null });
+    expect(await repos.keys.findForCheck([key.keyHash])).toMatchObject({ id: key.id });
+    expect(await repos.keys.findForCheck(['nothing'])).toBeNull();
+  });
+
+  it('pages a user’s keys newest first, with a cursor and the active filter', async () => {
+    const userId = await repos.user();
+    const now = Date.now();
+    const keys = [0, 1, 2, 3].map((i) => keyRecord(userId, { createdAt: new Date(now - (i + 1) * 1000) }));
+    keys[1]!.revokedAt = new Date(now - 500);
+    for (const key of keys) await repos.keys.insert(key);
+    const first = await repos.keys.page(userId, { cursor: null, limit: 2 });
+    expect(first.map((k) => k.id)).toEqual([keys[0]!.id, keys[1]!.id, keys[2]!.id]);
+    const next = await repos.keys.page(userId, { cursor: { at: keys[1]!.createdAt, id: keys[1]!.id }, limit: 2 });
+    expect(next.map((k) => k.id)).toEqual([keys[2]!.id, keys[3]!.id]);
+    const active = await repos.keys.page(userId, { activeAt: new Date(), cursor: null, limit: 10 });
+    expect(active.map((k) => k.id)).toEqual([keys[0]!.id, keys[2]!.id, keys[3]!.id]);
+  });
+
+  it('updates name and allowedIps of the owner’s key only', async () => {
+    const userId = await repos.user();
+    const key = keyRecord(userId);
+    await repos.keys.insert(key);
+    expect(await repos.keys.update(await repos.user(), key.id, { name: 'stolen' })).toBe(false);
+    expect(await repos.keys.update(userId, key.id, { name: 'renamed', allowedIps: ['10.0.0.1'] })).toBe(true);
+    expect(await repos.keys.findById(key.id)).toMatchObject({ name: 'renamed', allowedIps: ['10.0.0.1'] });
+    await repos.keys.update(userId, key.id, { allowedIps: null });
+    expect((await repos.keys.findById(key.id))?.allowedIps).toBeNull();
+  });
+
+  it('revokes once: a second revoke changes nothing and says so', async () => {
+    const key = keyRecord(await repos.user());
+    await repos.keys.insert(key);
+    const at = new Date();
+    expect(await repos.keys.revoke(key.id, 'user', at)).toBe(true);
+    expect(await repos.keys.revoke(key.id, 'leak_reported', new Date())).toBe(false);
+    expect(await repos.keys.findById(key.id)).toMatchObject({ revokedAt: at, revokeReason: 'user' });
+  });
+
+  it('claims a rotation once, never for an expired key, and finishes it at the grace end', async () => {
+    const userId = await repos.user();
+    const key = keyRecord(userId);
+    const expired = keyRecord(userId, { expiresAt: new Date(Date.now() - 1000) });
+    await repos.keys.insert(key);
+    await repos.keys.insert(expired);
+    const grace = new Date(Date.now() - 1);
+    const claims = await Promise.all(
+      [1, 2, 3].map(() => repos.db.transaction((tx) => repos.keys.claimRotation(key.id, randomUUID(), grace, false, new Date(), tx))),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await repos.db.transaction((tx) => repos.keys.claimRotation(expired.id, randomUUID(), grace, false, new Date(), tx))).toBe(false);
+    expect(await repos.db.transaction((tx) => repos.keys.finishRotation(key.id, new Date(), tx))).toBe(true);
+    expect(await repos.db.transaction((tx) => repos.keys.finishRotation(key.id, new Date(), tx))).toBe(false);
+    expect(await repos.keys.findById(key.id)).toMatchObject({ revokedAt: grace, revokeReason: 'rotated' });
+  });
+
+  it('touches last use at most once per precision window, and re-hashes under a new pepper once', async () => {
+    const key = keyRecord(await repos.user(), { pepperId: 'old' });
+    await repos.keys.insert(key);
+    const first = new Date();
+    await repos.keys.touch(key.id, first, '10.0.0.9', 'client/1', new Date(first.getTime() - 60_000));
+    await repos.keys.touch(key.id, new Date(first.getTime() + 1000), '10.0.0.10', 'client/2', new Date(first.getTime() - 59_000));
+    expect(await repos.keys.findById(key.id)).toMatchObject({ lastUsedAt: first, lastUsedIp: '10.0.0.9', lastUsedUserAgent: 'client/1' });
+    await repos.keys.rehash(key.id, 'old', 'new-hash', 'new');
+    await repos.keys.rehash(key.id, 'old', 'other-hash', 'newer');
+    expect(await repos.keys.findById(key.id)).toMatchObject({ keyHash: 'new-hash', pepperId: 'new' });
+  });
+
+  it('answers the sweep’s questions: expiring, expired unrecorded, rotation age, in grace, idle', async () => {
+    const userId = await repos.user();
+    const now = new Date();
+    const soon = keyRecord(userId, { expiresAt: new Date(now.getTime() + DAY) });
+    const gone = keyRecord(userId, { expiresAt: new Date(now.getTime() - 1000) });
+    const old = keyRecord(userId, { createdAt: new Date(now.getTime() - 100 * DAY), lastUsedAt: new Date(now.getTime() - 40 * DAY) });
+    const inGrace = keyRecord(userId, { graceEndsAt: new Date(now.getTime() + DAY), rotatedToId: randomUUID() });
+    const decoy = keyRecord(userId, { canary: true, expiresAt: new Date(now.getTime() + DAY), createdAt: new Date(now.getTime() - 100 * DAY) });
+    for (const key of [soon, gone, old, inGrace, decoy]) await repos.keys.insert(key);
+    const ids = (list: Array<{ id: string }>) => list.map((k) => k.id);
+    expect(ids(await repos.keys.expiringBetween(now, new Date(now.getTime() + 2 * DAY)))).toContain(soon.id);
+    expect(ids(await repos.keys.expiringBetween(now, new Date(now.getTime() + 2 * DAY)))).not.toContain(decoy.id);
+    expect(await repos.keys.expiredUnrecorded(now)).toContain(gone.id);
+    expect(ids(await repos.keys.rotatableCreatedBefore(now, new Date(now.getTime() - 90 * DAY)))).toEqual([old.id]);
+    expect(await repos.keys.inGrace()).toContainEqual({ id: inGrace.id, graceEndsAt: inGrace.graceEndsAt });
+    expect(await repos.keys.idleSince(now, new Date(now.getTime() - 30 * DAY))).toContainEqual({ id: old.id, since: old.lastUsedAt });
+  });
+
+  it('counts keys per pepper, and the usable ones', async () => {
+    const userId = await repos.user();
+    await repos.keys.insert(keyRecord(userId, { pepperId: 'p-count' }));
+    await repos.keys.insert(keyRecord(userId, { pepperId: 'p-count', revokedAt: new Date() }));
+    expect((await repos.keys.countByPepper(new Date())).find((c) => c.pepperId === 'p-count')).toEqual({ pepperId: 'p-count', keys: 2, usable: 1 });
+  });
+});

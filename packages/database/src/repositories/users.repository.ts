@@ -1,0 +1,87 @@
+import type { Db } from '../db.js';
+import { type Row, type Tx, changed, insertRow, text } from './sql.js';
+
+/** An account as stored. */
+export interface UserRecord {
+  id: string;
+  email: string;
+  passwordHash: string;
+  createdAt: Date;
+  emailVerifiedAt: Date | null;
+  /** SHA-256 of the newest confirmation token (never the token). */
+  emailTokenHash: string | null;
+  emailTokenExpiresAt: Date | null;
+}
+
+const SELECT = 'SELECT id, email, password_hash, created_at, email_verified_at, email_token_hash, email_token_expires_at FROM users';
+
+/** The `users` table: accounts, their password hashes and e-mail confirmation. */
+export class UsersRepository {
+  constructor(private readonly db: Db) {}
+
+  private decode = (row: Row): UserRecord => ({
+    id: String(row.id),
+    email: String(row.email),
+    passwordHash: String(row.password_hash),
+    createdAt: this.db.date(row.created_at) ?? new Date(0),
+    emailVerifiedAt: this.db.date(row.email_verified_at),
+    emailTokenHash: text(row.email_token_hash),
+    emailTokenExpiresAt: this.db.date(row.email_token_expires_at),
+  });
+
+  async findById(id: string, tx?: Tx): Promise<UserRecord | null> {
+    const [row] = await this.db.query(`${SELECT} WHERE id = $1`, [id], tx);
+    return row ? this.decode(row) : null;
+  }
+
+  async findByEmail(email: string): Promise<UserRecord | null> {
+    const [row] = await this.db.query(`${SELECT} WHERE email = $1`, [email]);
+    return row ? this.decode(row) : null;
+  }
+
+  async findByEmailToken(tokenHash: string): Promise<UserRecord | null> {
+    const [row] = await this.db.query(`${SELECT} WHERE email_token_hash = $1`, [tokenHash]);
+    return row ? this.decode(row) : null;
+  }
+
+  /** Adds an account; a taken address is a unique violation. */
+  async insert(user: UserRecord, tx?: Tx): Promise<void> {
+    const row = {
+      id: user.id,
+      email: user.email,
+      password_hash: user.passwordHash,
+      created_at: user.createdAt,
+      email_verified_at: user.emailVerifiedAt,
+      email_token_hash: user.emailTokenHash,
+      email_token_expires_at: user.emailTokenExpiresAt,
+    };
+    await insertRow(this.db, 'users', row, tx);
+  }
+
+  /** Replaces a password hash, only if it is still `expected` (a concurrent change wins). */
+  async replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+    return (await changed(this.db, 'UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3', [next, id, expected])) === 1;
+  }
+
+  /** Confirms the address, only while the row still holds this token: single use. */
+  async confirmEmail(id: string, tokenHash: string, at: Date): Promise<boolean> {
+    return (
+      (await changed(
+        this.db,
+        'UPDATE users SET email_verified_at = $1, email_token_hash = NULL, email_token_expires_at = NULL WHERE id = $2 AND email_token_hash = $3',
+        [at, id, tokenHash],
+      )) === 1
+    );
+  }
+
+  /** Stores the newest confirmation token's hash (older links stop working); none once confirmed. */
+  async setEmailToken(id: string, tokenHash: string, expiresAt: Date): Promise<boolean> {
+    return (
+      (await changed(this.db, 'UPDATE users SET email_token_hash = $1, email_token_expires_at = $2 WHERE id = $3 AND email_verified_at IS NULL', [
+        tokenHash,
+        expiresAt,
+        id,
+      ])) === 1
+    );
+  }
+}
