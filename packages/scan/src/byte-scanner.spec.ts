@@ -4,20 +4,15 @@ import { ByteScanner, type StreamMatch } from './byte-scanner.js';
 
 /** Feeds `bytes` to a scanner in chunks of `size` (the whole at once when size is 0). */
 function scanInChunks(bytes: Buffer, size: number): StreamMatch[] {
-  const matches: StreamMatch[] = [];
-  const scanner = new ByteScanner((m) => matches.push(m));
-  if (size === 0) {
-    scanner.end(bytes);
-    return matches;
-  }
+  const scanner = new ByteScanner();
+  if (size === 0) return scanner.end(bytes);
   for (let i = 0; i < bytes.length; i += size) {
     // A reused buffer, as the file reader passes: the scanner must copy what it keeps.
     const chunk = Buffer.from(bytes.subarray(i, i + size));
     scanner.push(chunk);
     chunk.fill(0x21);
   }
-  scanner.end();
-  return matches;
+  return scanner.end();
 }
 
 /** Where each key of `text` is, as an editor shows it (1-based line, column in code points). */
@@ -66,10 +61,9 @@ describe('ByteScanner', () => {
     ] as const) {
       const bytes = Buffer.from(`${'.'.repeat(100)}${glue}${key}${glue}${'.'.repeat(100)}`);
       for (let cut = 95; cut <= 150; cut++) {
-        const matches: StreamMatch[] = [];
-        const scanner = new ByteScanner((m) => matches.push(m));
+        const scanner = new ByteScanner();
         scanner.push(bytes.subarray(0, cut));
-        scanner.end(bytes.subarray(cut));
+        const matches = scanner.end(bytes.subarray(cut));
         expect(matches.length, `cut at ${cut}, glue "${glue}"`).toBe(found);
       }
     }

@@ -6,13 +6,20 @@ export interface StreamMatch {
   env: ApiKeyEnvironment;
   line: number;
   column: number;
+  /** The line holds `tradetally-scan:allow`: the finding is suppressed in the source. */
+  allowed: boolean;
 }
 
+/** Written on a line (in any comment syntax), it suppresses the keys found on that line. */
+export const ALLOW_MARKER = 'tradetally-scan:allow';
+
+const MARKER_BYTES = Buffer.from(ALLOW_MARKER, 'latin1');
 const NEWLINE = 0x0a;
 const UNDERSCORE = 0x5f;
 const LOWER_T = 0x74;
 // Bytes carried from one chunk into the next: a whole key plus the byte before it (for the boundary
-// check), so a key cut by a chunk boundary is found, with its neighbours, in the next window.
+// check), so a key cut by a chunk boundary is found, with its neighbours, in the next window. The
+// marker (21 bytes) is shorter, so a marker cut by a boundary is found the same way.
 const OVERLAP = API_KEY_LENGTH + 1;
 
 /** Characters (code points) among `buf[start..end)`: every byte that is not a UTF-8 continuation byte. */
@@ -30,30 +37,36 @@ function countChars(buf: Buffer, start: number, end: number): number {
  * exactly the keys of the UTF-8 text, at byte offsets. Decoding whole files to run a regex costs
  * about 4x ripgrep's time; instead `memchr` (Buffer#indexOf of one byte) finds each `_`, a `tt`
  * before it makes a candidate, and only the candidate's 48 bytes are decoded for `findApiKeys`.
- * Lines and columns are counted only when a window holds a key or later chunks need the position.
+ *
+ * Every byte is looked at a bounded number of times whatever the line lengths: positions (keys,
+ * markers) are visited in order and line/column counting resumes where the previous one stopped,
+ * so an 8 MiB line costs what 8 MiB of short lines cost.
  */
 export class ByteScanner {
   /** Bytes kept from the previous window (its last OVERLAP bytes), copied: callers reuse buffers. */
   private tail: Buffer = Buffer.alloc(0);
   /** Absolute offset of the current window's first byte. */
   private windowStart = 0;
-  /** Keys at absolute offsets up to this one were judged in an earlier window. */
+  /** Keys and markers at absolute offsets up to this one were judged in an earlier window. */
   private settledThrough = -1;
   /** Line and column (characters already on that line) at `windowStart`. */
   private line = 1;
   private column = 0;
   private first = true;
-
-  constructor(private readonly onMatch: (match: StreamMatch) => void) {}
+  private readonly matches: StreamMatch[] = [];
+  /** Lines holding the allow marker; a marker may come after the key on its line, so this is applied at the end. */
+  private readonly allowedLines = new Set<number>();
 
   /** Feeds the next chunk (which the caller may overwrite once this returns). */
   push(chunk: Buffer): void {
     this.scanWindow(this.windowOf(chunk), false);
   }
 
-  /** Feeds the last chunk (possibly empty) and judges every remaining candidate. */
-  end(chunk: Buffer = Buffer.alloc(0)): void {
+  /** Feeds the last chunk (possibly empty), judges every remaining candidate and returns every key found. */
+  end(chunk: Buffer = Buffer.alloc(0)): StreamMatch[] {
     this.scanWindow(this.windowOf(chunk), true);
+    if (this.allowedLines.size > 0) for (const match of this.matches) match.allowed = this.allowedLines.has(match.line);
+    return this.matches;
   }
 
   private windowOf(chunk: Buffer): Buffer {
@@ -71,25 +84,43 @@ export class ByteScanner {
     // (With fewer than OVERLAP bytes so far, `limit` falls before the window: nothing is judged yet.)
     const keepFrom = final ? window.length : Math.max(0, window.length - OVERLAP);
     const limit = final ? Number.POSITIVE_INFINITY : this.windowStart + window.length - OVERLAP;
+    const unsettled = (start: number) => {
+      const absolute = this.windowStart + start;
+      return absolute > this.settledThrough && absolute <= limit;
+    };
+    const markers = markerStarts(window).filter(unsettled);
+    let next = 0; // the next marker to place
     // Positions advance monotonically through the window, so line counting is one pass.
     let at = 0;
     let line = this.line;
     let column = this.column;
+    const moveTo = (position: number) => {
+      [line, column] = advance(window, at, position, line, column);
+      at = position;
+    };
+    const placeMarkersBefore = (position: number) => {
+      for (; next < markers.length && markers[next]! < position; next++) {
+        moveTo(markers[next]!);
+        this.allowedLines.add(line);
+      }
+    };
     for (const start of candidateStarts(window)) {
-      const absolute = this.windowStart + start;
-      if (absolute <= this.settledThrough || absolute > limit) continue;
+      if (!unsettled(start)) continue;
       // findApiKeys judges the candidate with the bytes on either side (boundaries, checksum).
       const from = Math.max(0, start - 1);
       const found = findApiKeys(window.toString('latin1', from, Math.min(window.length, start + API_KEY_LENGTH + 1)));
       const key = found.find((f) => from + f.index === start);
       if (!key) continue;
-      [line, column] = advance(window, at, start, line, column);
-      at = start;
-      this.onMatch({ key: key.key, env: key.env, line, column: column + 1 });
+      placeMarkersBefore(start);
+      moveTo(start);
+      this.matches.push({ key: key.key, env: key.env, line, column: column + 1, allowed: false });
     }
+    placeMarkersBefore(Number.POSITIVE_INFINITY);
     this.settledThrough = Math.max(this.settledThrough, limit);
     if (final) return;
-    [this.line, this.column] = advance(window, 0, keepFrom, this.line, this.column);
+    // Every position visited lies before keepFrom (it is at most `limit`): counting goes on from there.
+    moveTo(keepFrom);
+    [this.line, this.column] = [line, column];
     this.windowStart += keepFrom;
     this.tail = Buffer.from(window.subarray(keepFrom));
   }
@@ -105,6 +136,13 @@ function* candidateStarts(buf: Buffer): Generator<number> {
   }
 }
 
+/** Offsets in `buf` where the allow marker starts. */
+function markerStarts(buf: Buffer): number[] {
+  const starts: number[] = [];
+  for (let i = buf.indexOf(MARKER_BYTES); i !== -1; i = buf.indexOf(MARKER_BYTES, i + MARKER_BYTES.length)) starts.push(i);
+  return starts;
+}
+
 /** Near misses (`tt_live_demo`) are common in code and docs: rejecting them here costs a few byte reads, not a decode. */
 function alnumRun(buf: Buffer, from: number): boolean {
   for (let i = from; i < from + API_KEY_LENGTH - 8; i++) {
@@ -114,10 +152,15 @@ function alnumRun(buf: Buffer, from: number): boolean {
   return true;
 }
 
-/** The line and column at `to`, given those at `from` (from <= to). */
+/**
+ * The line and column at `to`, given those at `from` (from <= to). The newline search stops at
+ * `to`: searching on to the end of the buffer would read a long line again for every key on it.
+ */
 function advance(buf: Buffer, from: number, to: number, line: number, column: number): [number, number] {
+  if (from === to) return [line, column];
+  const span = buf.subarray(0, to);
   let lastNewline = -1;
-  for (let i = buf.indexOf(NEWLINE, from); i !== -1 && i < to; i = buf.indexOf(NEWLINE, i + 1)) {
+  for (let i = span.indexOf(NEWLINE, from); i !== -1; i = span.indexOf(NEWLINE, i + 1)) {
     line++;
     lastNewline = i;
   }

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,52 +26,57 @@ async function found(path: string, text: string): Promise<void> {
 
 const byPlace = (a: JsonFinding, b: JsonFinding) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || a.column - b.column);
 
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'tt-scan-tree-'));
-  expected = [];
-  const live = newKey('live');
-  const test = newKey('test');
-  // Text, with a look-alike (bad checksum) beside the real keys.
-  await found('config/app.txt', `# settings\nTRADETALLY_KEY=${live}\nfallback: ${test} (old: ${lookalike(newKey('live'))})\n`);
-  // Pretty JSON and a minified bundle (one long line, keys deep inside it).
-  await found('data/settings.json', JSON.stringify({ name: 'sync', keys: { primary: newKey('live'), sandbox: newKey('test') } }, null, 2));
-  const filler = 'var a=function(b){return b*2};'.repeat(3000);
-  await found('web/bundle.min.js', `${filler}const k="${newKey('live')}";${filler}fetch(u,{headers:{"X-API-Key":"${newKey('test')}"}});`);
-  // Keys on the file's first and last bytes (no newline at the end).
-  await found('edges.txt', `${newKey('live')}\nmiddle line\n${newKey('test')}`);
-  // CRLF line ends, and characters of more than one byte before a key on its line.
-  await found('windows.ini', `[api]\r\nname=naïve € 🎉\r\nkey=${newKey('live')}\r\n\r\n  other = "${newKey('test')}"\r\n`);
-  // Dotfiles are scanned.
-  await found('.env', `TT_KEY=${newKey('live')}\n`);
-  // A file over 2 MiB is read in chunks: keys around the chunk boundaries are still found.
-  const line = `${'x'.repeat(99)}\n`;
-  let big = line.repeat(Math.ceil((4 * 1024 * 1024) / 100));
-  // The first read takes 2 MiB, then chunks of 1 MiB: keys straddle both boundaries.
-  for (const at of [2 * 1024 * 1024 - 20, 3 * 1024 * 1024 - 10, 3 * 1024 * 1024 + 500]) {
-    big = `${big.slice(0, at)}${newKey('live')}${big.slice(at)}`;
-  }
-  await found('logs/big.log', big);
-  // Look-alikes only: silent.
-  const k = newKey('live');
-  await put('lookalikes.txt', [lookalike(k), `x${k}`, `${k}y`, k.slice(0, -1), k.replace('tt_', 'TT_'), `tt_prod_${k.slice(8)}`].join('\n'));
-  // Skipped: binary (NUL in the first 8 KiB), ignored by .gitignore (root and nested), .git, node_modules.
-  await put('image.png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(` ${newKey('live')} `)]));
-  await put('.gitignore', 'ignored.log\nsecrets/\n');
-  await put('ignored.log', newKey('live'));
-  await put('secrets/prod.txt', newKey('live'));
-  await put('sub/.gitignore', '*.tmp\n!keep.tmp\n');
-  await put('sub/scratch.tmp', newKey('live'));
-  await found('sub/keep.tmp', `re-included by the nested .gitignore: ${newKey('test')}`);
-  await put('node_modules/pkg/index.js', `module.exports = "${newKey('live')}";`);
-  await put('.git/config', `[remote]\n url = https://x:${newKey('live')}@example.com\n`);
-  expected.sort(byPlace);
-});
+/** The same tree, and the same verdicts, whether git lists the files or the walk reads the .gitignore files. */
+describe.each([
+  ['in a git repository', true],
+  ['in a folder outside any repository', false],
+] as const)('tradetally-scan on a tree %s', (_where, inGit) => {
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'tt-scan-tree-'));
+    expected = [];
+    if (inGit) execFileSync('git', ['init', '-q'], { cwd: root, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+    const live = newKey('live');
+    const test = newKey('test');
+    // Text, with a look-alike (bad checksum) beside the real keys.
+    await found('config/app.txt', `# settings\nTRADETALLY_KEY=${live}\nfallback: ${test} (old: ${lookalike(newKey('live'))})\n`);
+    // Pretty JSON and a minified bundle (one long line, keys deep inside it).
+    await found('data/settings.json', JSON.stringify({ name: 'sync', keys: { primary: newKey('live'), sandbox: newKey('test') } }, null, 2));
+    const filler = 'var a=function(b){return b*2};'.repeat(3000);
+    await found('web/bundle.min.js', `${filler}const k="${newKey('live')}";${filler}fetch(u,{headers:{"X-API-Key":"${newKey('test')}"}});`);
+    // Keys on the file's first and last bytes (no newline at the end).
+    await found('edges.txt', `${newKey('live')}\nmiddle line\n${newKey('test')}`);
+    // CRLF line ends, and characters of more than one byte before a key on its line.
+    await found('windows.ini', `[api]\r\nname=naïve € 🎉\r\nkey=${newKey('live')}\r\n\r\n  other = "${newKey('test')}"\r\n`);
+    // Dotfiles are scanned.
+    await found('.env', `TT_KEY=${newKey('live')}\n`);
+    // A file over 2 MiB is read in chunks: keys around the chunk boundaries are still found.
+    const line = `${'x'.repeat(99)}\n`;
+    let big = line.repeat(Math.ceil((4 * 1024 * 1024) / 100));
+    // The first read takes 2 MiB, then chunks of 1 MiB: keys straddle both boundaries.
+    for (const at of [2 * 1024 * 1024 - 20, 3 * 1024 * 1024 - 10, 3 * 1024 * 1024 + 500]) {
+      big = `${big.slice(0, at)}${newKey('live')}${big.slice(at)}`;
+    }
+    await found('logs/big.log', big);
+    // Look-alikes only: silent.
+    const k = newKey('live');
+    await put('lookalikes.txt', [lookalike(k), `x${k}`, `${k}y`, k.slice(0, -1), k.replace('tt_', 'TT_'), `tt_prod_${k.slice(8)}`].join('\n'));
+    // Skipped: binary (NUL in the first 8 KiB), ignored by .gitignore (root and nested), .git, node_modules.
+    await put('image.png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(` ${newKey('live')} `)]));
+    await put('.gitignore', 'ignored.log\nsecrets/\n');
+    await put('ignored.log', newKey('live'));
+    await put('secrets/prod.txt', newKey('live'));
+    await put('sub/.gitignore', '*.tmp\n!keep.tmp\n');
+    await put('sub/scratch.tmp', newKey('live'));
+    await found('sub/keep.tmp', `re-included by the nested .gitignore: ${newKey('test')}`);
+    await put('node_modules/pkg/index.js', `module.exports = "${newKey('live')}";`);
+    if (inGit) await appendFile(join(root, '.git/config'), `[remote "origin"]\n url = https://x:${newKey('live')}@example.com\n`);
+    expected.sort(byPlace);
+  });
 
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
 
-describe('tradetally-scan on a tree', () => {
   it('finds every key in text, JSON, minified, CRLF and chunked files at the right line and column (json)', async () => {
     const run = await runCli(['--format', 'json'], { cwd: root });
     expect(run.code).toBe(1);

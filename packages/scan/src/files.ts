@@ -1,4 +1,4 @@
-import { close, fstat, open, read } from 'node:fs';
+import { close, constants, fstat, open, read } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { ByteScanner, type StreamMatch } from './byte-scanner.js';
 
@@ -27,7 +27,8 @@ function looksBinary(buf: Buffer, length: number): boolean {
 
 // Callback-style fs, wrapped by hand: FileHandle's promise API costs about a third more main-thread
 // time per file (measured: open/stat/read/close of 512 small files), and these calls are the hot path.
-const openFile = (path: string) => new Promise<number>((done, fail) => open(path, 'r', (error, fd) => (error ? fail(error) : done(fd))));
+const openFile = (path: string, follow: boolean) =>
+  new Promise<number>((done, fail) => open(path, follow ? 'r' : constants.O_RDONLY | constants.O_NOFOLLOW, (error, fd) => (error ? fail(error) : done(fd))));
 const sizeOf = (fd: number) => new Promise<number>((done, fail) => fstat(fd, (error, stats) => (error ? fail(error) : done(stats.size))));
 const readAt = (fd: number, buf: Buffer, position: number) =>
   new Promise<number>((done, fail) => read(fd, buf, 0, buf.length, position, (error, bytesRead) => (error ? fail(error) : done(bytesRead))));
@@ -35,19 +36,16 @@ const readAt = (fd: number, buf: Buffer, position: number) =>
 /**
  * Scans one file: skipped when binary or over `maxBytes`, else every key with its line and column.
  * Most files fit the first read, which then also tells their size: no stat call for them.
+ * With `follow` false a symbolic link is refused (ELOOP) rather than read through.
  */
-export async function scanFile(path: string, maxBytes: number, buffers: ReadBuffers): Promise<FileOutcome> {
-  const fd = await openFile(path);
+export async function scanFile(path: string, maxBytes: number, buffers: ReadBuffers, follow = true): Promise<FileOutcome> {
+  const fd = await openFile(path, follow);
   try {
     const first = await readAt(fd, buffers.whole, 0);
     if (first > maxBytes) return { kind: 'too_large', bytes: first };
     if (looksBinary(buffers.whole, first)) return { kind: 'binary' };
-    const matches: StreamMatch[] = [];
-    const scanner = new ByteScanner((match) => matches.push(match));
-    if (first < buffers.whole.length) {
-      scanner.end(buffers.whole.subarray(0, first));
-      return { kind: 'scanned', bytes: first, matches };
-    }
+    const scanner = new ByteScanner();
+    if (first < buffers.whole.length) return { kind: 'scanned', bytes: first, matches: scanner.end(buffers.whole.subarray(0, first)) };
     // A large file: in chunks, with the overlap ByteScanner keeps, never all of it in memory.
     const size = await sizeOf(fd);
     if (size > maxBytes) return { kind: 'too_large', bytes: size };
@@ -60,8 +58,7 @@ export async function scanFile(path: string, maxBytes: number, buffers: ReadBuff
       if (total > maxBytes) return { kind: 'too_large', bytes: total }; // grew while we read it
       scanner.push(buffers.chunk.subarray(0, bytesRead));
     }
-    scanner.end();
-    return { kind: 'scanned', bytes: total, matches };
+    return { kind: 'scanned', bytes: total, matches: scanner.end() };
   } finally {
     // Not awaited: the descriptor is released in the background while the next file opens.
     close(fd, () => undefined);
@@ -69,15 +66,14 @@ export async function scanFile(path: string, maxBytes: number, buffers: ReadBuff
 }
 
 /** Scans a stream (standard input) chunk by chunk; binary input and the size limit are not applied. */
-export async function scanStream(stream: Readable): Promise<{ bytes: number; matches: StreamMatch[] }> {
-  const matches: StreamMatch[] = [];
-  const scanner = new ByteScanner((match) => matches.push(match));
+export async function scanStream(stream: Readable, onBytes?: (bytes: number) => void): Promise<{ bytes: number; matches: StreamMatch[] }> {
+  const scanner = new ByteScanner();
   let bytes = 0;
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     bytes += buf.length;
     scanner.push(buf);
+    onBytes?.(buf.length);
   }
-  scanner.end();
-  return { bytes, matches };
+  return { bytes, matches: scanner.end() };
 }

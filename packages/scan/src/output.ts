@@ -1,16 +1,28 @@
 import { type ApiKeyEnvironment, displayApiKey } from '@tradetally/contracts';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 
+/** Why a finding is not counted (SARIF's `suppression`): an allow marker on its line, or a baseline entry. */
+export interface Suppression {
+  kind: 'inSource' | 'external';
+  justification: string;
+}
+
 /** One key found: where, and its display parts only (never the key itself). */
 export interface Finding {
+  /** As output shows it: as given, or relative to the current folder. */
   path: string;
+  /** Relative to the scanned root, with forward slashes: what a baseline entry names. */
+  fromRoot: string;
   line: number;
   column: number;
   prefix: string;
   last4: string;
   env: ApiKeyEnvironment;
+  /** SHA-256 hex of the key: matched against baselines, never printed in text or JSON. */
+  fingerprint: string;
   /** The commit that added it (`--git-history` only). */
   commit?: string;
+  suppression?: Suppression;
 }
 
 /** The output formats of `--format`. */
@@ -28,9 +40,45 @@ export function compareFindings(a: Finding, b: Finding): number {
   return a.line - b.line || a.column - b.column || (a.commit ?? '').localeCompare(b.commit ?? '');
 }
 
+/** ANSI styles for a terminal; every one a no-op without colour. */
+export interface Styles {
+  path: (text: string) => string;
+  place: (text: string) => string;
+  key: (text: string) => string;
+  live: (text: string) => string;
+  test: (text: string) => string;
+  dim: (text: string) => string;
+}
+
+const sgr = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
+const plain = (text: string) => text;
+
+/** The styles: ANSI colours when `colour`, else the text as it is. */
+export function stylesFor(colour: boolean): Styles {
+  if (!colour) return { path: plain, place: plain, key: plain, live: plain, test: plain, dim: plain };
+  return { path: sgr(35, 39), place: sgr(32, 39), key: sgr(1, 22), live: sgr(31, 39), test: sgr(33, 39), dim: sgr(2, 22) };
+}
+
+/**
+ * Whether to colour a stream: always with FORCE_COLOR (other than 0 or false; it wins over NO_COLOR,
+ * as in Node.js itself), never with NO_COLOR set and not empty (no-color.org), else only on a
+ * terminal that is not `dumb`.
+ */
+export function wantsColour(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR) return false;
+  return isTTY && env.TERM !== 'dumb';
+}
+
 /** `path:line:column  prefix…last4  env`, plus the commit for history. */
-export function formatText(findings: readonly Finding[]): string {
-  return findings.map((f) => `${f.path}:${f.line}:${f.column}  ${displayApiKey(f)}  ${f.env}${f.commit ? `  ${f.commit}` : ''}\n`).join('');
+export function formatText(findings: readonly Finding[], styles: Styles = stylesFor(false)): string {
+  return findings
+    .map((f) => {
+      const env = f.env === 'live' ? styles.live(f.env) : styles.test(f.env);
+      return `${styles.path(f.path)}:${styles.place(`${f.line}:${f.column}`)}  ${styles.key(displayApiKey(f))}  ${env}${f.commit ? `  ${styles.dim(f.commit)}` : ''}\n`;
+    })
+    .join('');
 }
 
 /** A JSON array of `{ path, line, column, prefix, last4, env, commit? }`. */
@@ -75,7 +123,8 @@ const RULE: ReportingDescriptor = {
 };
 
 /**
- * SARIF 2.1.0 for GitHub code scanning: one rule, live keys `error`, test keys `warning`. Written
+ * SARIF 2.1.0 for GitHub code scanning: one rule, live keys `error`, test keys `warning`, suppressed
+ * findings with their `suppressions` (`inSource` for an allow marker, `external` for a baseline). Written
  * as a typed literal (types from @types/sarif): a builder library would add API surface for what
  * is one small object; the test suite validates the result against the official JSON schema.
  */
@@ -94,6 +143,8 @@ export function formatSarif(findings: readonly Finding[], version: string): stri
       },
     ],
     ...(f.commit ? { properties: { commit: f.commit } } : {}),
+    // Code scanning shows a suppressed result as closed, with the reason: it stays on record.
+    ...(f.suppression ? { suppressions: [{ kind: f.suppression.kind, status: 'accepted' as const, justification: f.suppression.justification }] } : {}),
   }));
   const log: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Ignore } from 'ignore';
+import { listFiles } from './git.js';
 
 /** A file to scan: where it is on disk and how findings name it. */
 export interface FileEntry {
@@ -9,6 +10,18 @@ export interface FileEntry {
   path: string;
   /** The path as output shows it: as given, or joined to the folder given. */
   display: string;
+  /** Listed by git: it may be gone from disk, a folder (a submodule) or a link, none of which is scanned. */
+  listed?: boolean;
+}
+
+/** What the walk reports besides files. */
+export interface WalkOptions {
+  /** Missing paths and unreadable folders; the walk goes on. */
+  onError: (path: string, error: unknown) => void;
+  /** Said once when a repository cannot be listed by git and is walked with its ignore files instead. */
+  onNotice: (message: string) => void;
+  /** Paths (absolute) the configuration excludes; a folder is tested with `isDir` true. */
+  excluded?: (absolute: string, isDir: boolean) => boolean;
 }
 
 /** The rules of one ignore file, relative to the folder that holds it. */
@@ -43,18 +56,23 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** The folders from the repository's top down to `dir`, or null outside a repository. */
+async function repositoryChain(dir: string): Promise<string[] | null> {
+  const chain: string[] = [];
+  for (let current = dir; ; current = dirname(current)) {
+    chain.unshift(current);
+    if (await exists(join(current, '.git'))) return chain;
+    if (dirname(current) === current) return null; // reached / without finding a repository
+  }
+}
+
 /**
  * The ignore rules that apply above `dir`: the repository's info/exclude and the `.gitignore` of
  * every folder from the repository's top down to `dir`'s parent (`dir`'s own is read by the walk).
  * Outside a repository only the walk's own `.gitignore` files count.
  */
-async function ancestorScopes(dir: string): Promise<Scope[]> {
-  const chain: string[] = [];
-  for (let current = dir; ; current = dirname(current)) {
-    chain.unshift(current);
-    if (await exists(join(current, '.git'))) break;
-    if (dirname(current) === current) return []; // reached / without finding a repository
-  }
+async function ancestorScopes(chain: string[] | null): Promise<Scope[]> {
+  if (!chain) return [];
   const scopes: Scope[] = [];
   const top = chain[0]!;
   const exclude = await readRules(join(top, '.git', 'info', 'exclude'));
@@ -80,18 +98,21 @@ function isIgnored(scopes: readonly Scope[], absolute: string, isDir: boolean): 
 }
 
 /**
- * Every file under the given paths, in a stable order, lazily (a tree is never listed whole in
- * memory). A path named on the command line is scanned even if ignored: naming it is the intent.
- * Symbolic links met while walking are not followed (no loops, no leaving the tree).
- * `onError` hears about missing paths and unreadable folders; the walk goes on.
+ * Every file under the given paths, lazily (a tree is never listed whole in memory). A path named on
+ * the command line is scanned even if ignored: naming it is the intent.
+ *
+ * Inside a git repository git lists the files (`git ls-files --cached --others --exclude-standard`):
+ * what is tracked is scanned even when a later `.gitignore` names it (the committed `.env`), and
+ * untracked files only when no ignore rule names them. Elsewhere the walk reads the `.gitignore`
+ * files itself. Symbolic links met on the way are not followed (no loops, no leaving the tree).
  */
-export async function* walkPaths(paths: readonly string[], onError: (path: string, error: unknown) => void): AsyncGenerator<FileEntry> {
+export async function* walkPaths(paths: readonly string[], options: WalkOptions): AsyncGenerator<FileEntry> {
   for (const given of paths) {
     let isDirectory: boolean;
     try {
       isDirectory = (await stat(given)).isDirectory();
     } catch (error) {
-      onError(given, error); // a missing path: said on stderr, the other paths still scanned
+      options.onError(given, error); // a missing path: said on stderr, the other paths still scanned
       continue;
     }
     if (!isDirectory) {
@@ -99,16 +120,43 @@ export async function* walkPaths(paths: readonly string[], onError: (path: strin
       continue;
     }
     const root = resolve(given);
-    yield* walkDir(root, given, await ancestorScopes(root), onError);
+    const chain = await repositoryChain(root);
+    if (chain) {
+      const listed = yield* listedFiles(root, given, options);
+      if (listed) continue;
+    }
+    yield* walkDir(root, given, await ancestorScopes(chain), options);
   }
 }
 
-async function* walkDir(dir: string, display: string, scopes: Scope[], onError: (path: string, error: unknown) => void): AsyncGenerator<FileEntry> {
+/** Yields the files git lists under `root`; false when git could not list them (nothing yielded then). */
+async function* listedFiles(root: string, display: string, options: WalkOptions): AsyncGenerator<FileEntry, boolean> {
+  let yielded = false;
+  try {
+    for await (const path of listFiles(root)) {
+      yielded = true;
+      const absolute = join(root, path);
+      if (path.split('/').some((segment) => ALWAYS_SKIPPED.has(segment))) continue;
+      if (path.endsWith('/')) {
+        // An untracked folder with a repository of its own: git lists it, not its files.
+        if (!options.excluded?.(absolute, true)) yield* walkPaths([join(display, path)], options);
+      } else if (!options.excluded?.(absolute, false)) yield { path: absolute, display: join(display, path), listed: true };
+    }
+    return true;
+  } catch (error) {
+    if (yielded) throw error;
+    // git missing, or refusing the repository (owned by another user): the ignore files still count.
+    options.onNotice(`${display}: git cannot list the files (${error instanceof Error ? error.message : String(error)}); reading .gitignore files instead`);
+    return false;
+  }
+}
+
+async function* walkDir(dir: string, display: string, scopes: Scope[], options: WalkOptions): AsyncGenerator<FileEntry> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    onError(display, error);
+    options.onError(display, error);
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -122,9 +170,9 @@ async function* walkDir(dir: string, display: string, scopes: Scope[], onError: 
     const path = join(dir, entry.name);
     const shown = join(display, entry.name);
     if (entry.isDirectory()) {
-      if (!isIgnored(here, path, true)) yield* walkDir(path, shown, here, onError);
+      if (!isIgnored(here, path, true) && !options.excluded?.(path, true)) yield* walkDir(path, shown, here, options);
     } else if (entry.isFile()) {
-      if (!isIgnored(here, path, false)) yield { path, display: shown };
+      if (!isIgnored(here, path, false) && !options.excluded?.(path, false)) yield { path, display: shown };
     }
   }
 }
