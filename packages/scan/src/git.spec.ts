@@ -123,3 +123,93 @@ describe('tradetally-scan --git-history', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('tradetally-scan in a repository, as attackers leave keys', () => {
+  it('finds a committed .env that a later .gitignore names, and skips an ignored file never committed', async () => {
+    const committed = newKey('live');
+    await put('.env', `TT_KEY=${committed}\n`);
+    git('add', '.env');
+    git('commit', '-q', '-m', 'config');
+    await put('.gitignore', '.env\n*.local\n');
+    await put('dev.local', `TT_KEY=${newKey('live')}\n`);
+    git('add', '.gitignore');
+    git('commit', '-q', '-m', 'ignore it now');
+    const run = await scan(['.']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual([{ path: '.env', line: 1, column: 8, prefix: committed.slice(0, 12), last4: committed.slice(-4), env: 'live' }]);
+  });
+
+  it('reads a file marked -diff in .gitattributes as text in --staged and --git-history', async () => {
+    await put('.gitattributes', '*.env -diff\nvault.bin binary\n');
+    const inEnv = newKey('live');
+    const inBinary = newKey('test');
+    await put('prod.env', `A=1\nKEY=${inEnv}\n`);
+    await put('vault.bin', `\u0000\u0001head ${inBinary} tail\n`);
+    git('add', '.');
+    expect(git('diff', '--cached', '--', 'prod.env')).toContain('Binary files'); // what hid the key before
+    const staged = await scan(['--staged']);
+    expect(staged.code).toBe(1);
+    expect((JSON.parse(staged.stdout) as JsonFinding[]).map((f) => [f.path, f.line, f.last4])).toEqual([
+      ['prod.env', 2, inEnv.slice(-4)],
+      ['vault.bin', 1, inBinary.slice(-4)],
+    ]);
+    git('commit', '-q', '-m', 'attributes');
+    const history = await scan(['--git-history']);
+    expect((JSON.parse(history.stdout) as JsonFinding[]).map((f) => f.last4)).toEqual([inEnv.slice(-4), inBinary.slice(-4)]);
+  });
+
+  it('finds a key added only in a merge commit, and reports a branch’s key once, at the branch’s commit', async () => {
+    await put('app.txt', 'base\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    git('checkout', '-q', '-b', 'feature');
+    const onBranch = newKey('test');
+    await put('feature.txt', `${onBranch}\n`);
+    git('add', '.');
+    git('commit', '-q', '-m', 'feature');
+    const branchCommit = git('rev-parse', 'HEAD');
+    git('checkout', '-q', 'main');
+    await put('main.txt', 'main work\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'main');
+    // The merge itself adds a key (an "evil merge": neither parent has it).
+    git('merge', '-q', '--no-ff', '--no-commit', 'feature');
+    const inMerge = newKey('live');
+    await put('app.txt', `base\nkey = ${inMerge}\n`);
+    git('add', '.');
+    git('commit', '-q', '-m', 'merge feature');
+    const mergeCommit = git('rev-parse', 'HEAD');
+    const run = await scan(['--git-history']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual([
+      { path: 'app.txt', line: 2, column: 7, prefix: inMerge.slice(0, 12), last4: inMerge.slice(-4), env: 'live', commit: mergeCommit },
+      { path: 'feature.txt', line: 1, column: 1, prefix: onBranch.slice(0, 12), last4: onBranch.slice(-4), env: 'test', commit: branchCommit },
+    ]);
+  });
+
+  it('applies --max-file-size to blobs: a key in a large blob is skipped, even in a one-line change', async () => {
+    const filler = `${'x'.repeat(99)}\n`.repeat(20_000); // 2 MB
+    await put('big.log', filler);
+    await put('small.txt', 'small\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'files');
+    const inBig = newKey('live');
+    const inSmall = newKey('live');
+    await put('big.log', `${filler}${inBig}\n`); // one added line, in a blob over 1 MiB
+    await put('small.txt', `small\n${inSmall}\n`);
+    git('add', '.');
+    const limited = await scan(['--staged', '--max-file-size', '1MiB']);
+    expect((JSON.parse(limited.stdout) as JsonFinding[]).map((f) => f.path)).toEqual(['small.txt']);
+    expect(limited.stderr).toMatch(/skipped 1 over 1MiB/);
+    const unlimited = await scan(['--staged']);
+    expect((JSON.parse(unlimited.stdout) as JsonFinding[]).map((f) => f.path)).toEqual(['big.log', 'small.txt']);
+    git('commit', '-q', '-m', 'keys');
+    // History: the whole new 2 MB file (first commit) and the one-line change (second) alike.
+    await put('new-big.log', `${inBig}\n${filler}`);
+    git('add', '.');
+    git('commit', '-q', '-m', 'another big one');
+    const history = await scan(['--git-history', '--max-file-size', '1MiB']);
+    expect((JSON.parse(history.stdout) as JsonFinding[]).map((f) => f.path)).toEqual(['small.txt']);
+    expect(history.stderr).toMatch(/skipped 3 over 1MiB/);
+  });
+});
