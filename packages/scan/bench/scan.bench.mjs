@@ -1,7 +1,12 @@
-// tradetally-scan against ripgrep over a generated tree of 256 MiB of text files holding 100 keys,
-// side by side in one run, alternating so both see the same page cache and machine load.
-// Targets (scanning.md): at most 3x rg's time; scanner peak RSS under 200 MiB.
-import { spawn, spawnSync } from 'node:child_process';
+// Two comparisons, each side by side in one run, alternating rounds so both sides see the same page
+// cache and machine load:
+// - tree: tradetally-scan against ripgrep over a generated tree of 256 MiB of text files holding
+//   100 keys. Targets: at most 3x rg's time; scanner peak RSS under 200 MiB.
+// - long lines: an 8 MiB file that is one line against 8 MiB of ordinary lines (the same text and
+//   keys), as a file, on standard input, staged and in history. Target: at most 2x.
+// `npm run bench -w @tradetally/scan -- tree` (or `long-lines`) runs one of them.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -109,14 +114,17 @@ async function buildTree(root) {
 }
 
 /** Runs a command, polling /proc for its peak RSS (VmHWM); resolves with time, output and peak. */
-function run(command, args) {
+function run(command, args, { cwd, stdinFile } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+    const child = spawn(command, args, { cwd, stdio: [stdin, 'pipe', 'pipe'] });
+    if (typeof stdin === 'number') closeSync(stdin);
     let stdout = '';
+    let stderr = '';
     let peakKib = 0;
     child.stdout.setEncoding('utf8').on('data', (text) => (stdout += text));
-    child.stderr.resume();
+    child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text));
     const poll = setInterval(async () => {
       try {
         const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
@@ -129,7 +137,7 @@ function run(command, args) {
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(poll);
-      resolve({ ms: performance.now() - started, code, stdout, peakKib });
+      resolve({ ms: performance.now() - started, code, stdout, stderr, peakKib });
     });
   });
 }
@@ -138,7 +146,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 // The fastest round too: on a shared machine it is the least disturbed one of each tool.
 const fastest = (values) => Math.min(...values);
 
-async function main() {
+async function tree() {
   const haveRg = spawnSync('rg', ['--version']).status === 0;
   const root = await mkdtemp(join(tmpdir(), 'tt-scan-bench-'));
   try {
@@ -193,4 +201,75 @@ async function main() {
   }
 }
 
-await main();
+const LONG_BYTES = 8 * 1024 * 1024;
+const LONG_TARGET = 2;
+
+/** 8 MiB of prose lines with a key every 10 lines, as lines and as one line (the same bytes but the newlines). */
+function longLineTexts() {
+  const keys = Array.from({ length: 64 }, (_, i) => generateApiKey(i % 2 ? 'live' : 'test'));
+  const lines = prose(LONG_BYTES, 42)
+    .split('\n')
+    .map((line, i) => (i % 10 === 0 ? `${line} token: ${keys[i % keys.length]}` : line));
+  return { lines: lines.join('\n').slice(0, LONG_BYTES), oneLine: lines.join(' ').slice(0, LONG_BYTES) };
+}
+
+async function longLines() {
+  const dir = await mkdtemp(join(tmpdir(), 'tt-scan-long-'));
+  const git = (...args) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@example.com' },
+    });
+  try {
+    const { lines, oneLine } = longLineTexts();
+    await writeFile(join(dir, 'lines.txt'), lines);
+    await writeFile(join(dir, 'one-line.txt'), oneLine);
+    // An empty base commit and a branch adding each file; the work tree stays at the base with both
+    // files untracked beside it, for the file and stdin modes and for staging one at a time.
+    git('init', '-q');
+    git('commit', '-q', '--allow-empty', '-m', 'base');
+    git('branch', 'base');
+    for (const name of ['lines.txt', 'one-line.txt']) {
+      git('add', name);
+      git('commit', '-q', '-m', name);
+      git('branch', name);
+      git('reset', '-q', 'base'); // back to the base, the file still on disk
+    }
+    const modes = [
+      ['file', (name) => ({ args: [name] })],
+      ['stdin', (name) => ({ args: ['-'], stdinFile: join(dir, name) })],
+      ['staged', (name) => ({ args: ['--staged'], before: () => (git('reset', '-q'), git('add', name)) })],
+      ['history', (name) => ({ args: ['--git-history', `base..${name}`], before: () => git('reset', '-q') })],
+    ];
+    let worst = 0;
+    for (const [mode, setup] of modes) {
+      const times = { 'lines.txt': [], 'one-line.txt': [] };
+      const found = {};
+      for (let round = 0; round < ROUNDS + 1; round++) {
+        for (const name of ['lines.txt', 'one-line.txt']) {
+          const { args, stdinFile, before } = setup(name);
+          before?.();
+          const result = await run(process.execPath, [CLI, '--quiet', '--format', 'json', ...args], { cwd: dir, stdinFile });
+          if (result.code !== 1) throw new Error(`${mode} ${name}: exit ${result.code}: ${result.stderr}`);
+          found[name] = JSON.parse(result.stdout).length;
+          if (round > 0) times[name].push(result.ms);
+        }
+      }
+      if (found['lines.txt'] !== found['one-line.txt']) throw new Error(`${mode}: ${found['lines.txt']} keys in lines, ${found['one-line.txt']} in one line`);
+      const ratio = median(times['one-line.txt']) / median(times['lines.txt']);
+      worst = Math.max(worst, ratio);
+      console.log(
+        `long lines, ${mode.padEnd(7)} one line median ${median(times['one-line.txt']).toFixed(0)} ms, lines ${median(times['lines.txt']).toFixed(0)} ms: ` +
+          `${ratio.toFixed(2)}x (${found['lines.txt']} keys; target <= ${LONG_TARGET}x)  ${ratio <= LONG_TARGET ? 'OK' : 'OVER TARGET'}`,
+      );
+    }
+    if (worst > LONG_TARGET) process.exitCode = 1;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const only = process.argv[2];
+if (only && only !== 'tree' && only !== 'long-lines') throw new Error(`unknown part ${only}: tree or long-lines`);
+if (!only || only === 'long-lines') await longLines();
+if (!only || only === 'tree') await tree();

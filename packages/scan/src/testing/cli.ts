@@ -1,6 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import AjvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { type ApiKeyEnvironment, findApiKeys, generateApiKey } from '@tradetally/contracts';
 import { expect } from 'vitest';
 
@@ -73,11 +77,42 @@ export async function runCli(args: string[], options: { cwd: string; input?: str
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   child.stdin.end(options.input ?? '');
   const code = await new Promise<number | null>((done) => child.on('close', done));
-  for (const secret of secrets) {
-    // The hidden middle (all but prefix and last4) must never show, let alone the whole key.
-    const hidden = secret.slice(12, -4);
-    expect(stdout.includes(hidden), 'stdout shows a key').toBe(false);
-    expect(stderr.includes(hidden), 'stderr shows a key').toBe(false);
-  }
+  // The hidden middle (all but prefix and last4) must never show, let alone the whole key.
+  expectNoKeyIn(stdout, 'stdout');
+  expectNoKeyIn(stderr, 'stderr');
   return { code, stdout, stderr };
+}
+
+/** Checks `text` shows no key the tests made (not even the hidden middle of one). */
+export function expectNoKeyIn(text: string, what: string): void {
+  for (const secret of secrets) expect(text.includes(secret.slice(12, -4)), `${what} shows a key`).toBe(false);
+}
+
+/** Runs git in `cwd` with an identity and no user or system configuration. */
+export function gitIn(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
+  }).trim();
+}
+
+/** A validator for the official SARIF 2.1.0 JSON schema (draft-04, as published). */
+export async function sarifValidator(): Promise<(log: unknown) => { valid: boolean; errors: string }> {
+  const schemaPath = createRequire(import.meta.url).resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as object;
+  // One of the schema's patterns predates the `u` flag ajv adds by default.
+  // (CommonJS packages: under NodeNext their default export sits on `.default`.)
+  const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+  ajvFormats.default(ajv);
+  const validate = ajv.compile(schema);
+  return (log) => ({ valid: validate(log), errors: JSON.stringify(validate.errors) });
 }
