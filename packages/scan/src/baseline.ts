@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { displayApiKey, redactApiKeys } from '@tradetally/contracts';
 import { SettingsError } from './config.js';
 import type { Finding } from './output.js';
@@ -126,8 +127,9 @@ export function baselineText(findings: readonly Finding[], previous: Baseline | 
   return redactApiKeys(`${JSON.stringify({ version: 1, findings: sorted }, null, 2)}\n`);
 }
 
-/** Writes a baseline file and reads it back as the baseline now in force. */
+/** Writes a baseline file (and its folder) and reads it back as the baseline now in force. */
 export async function writeBaseline(file: string, text: string): Promise<Baseline> {
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, text);
   return readBaseline(file);
 }

@@ -109,6 +109,7 @@ export async function scan(target: ScanTarget, options: ScanOptions): Promise<Sc
   const result = { files: 0, bytes: 0, skippedBinary: 0, skippedTooLarge: 0 };
   const progress = options.progress ?? { files: 0, bytes: 0 };
   if (target.kind === 'stdin') {
+    progress.files = 1;
     const { bytes, matches } = await scanStream(target.stream, (read) => (progress.bytes += read));
     for (const match of matches) collector.add(match, { path: STDIN_NAME, fromRoot: STDIN_NAME });
     Object.assign(result, { files: 1, bytes });
