@@ -111,7 +111,7 @@ describe('progress', () => {
     expect(await quiet.done).toBe(1);
     expect(await piped.done).toBe(1);
     // The progress line is erased before anything else is printed: the finding starts a clean line.
-    expect(shown.output.stdout).toMatch(/\r\u001b\[2K\u001b\[35m\(stdin\)\u001b\[39m:/);
+    expect(shown.output.stdout).toContain(`\r${ESC}2K${ESC}35m(stdin)${ESC}39m:`);
     expect(shown.output.stdout).toMatch(/\ntradetally-scan: 1 file \(0\.0 MiB\) in [\d.]+ s; 1 key found/);
     expect(quiet.output.stdout).not.toMatch(/tradetally-scan: \d+ file/);
     expect(quiet.output.stdout).toContain(`(stdin)${ESC}39m:${ESC}32m2:1`); // it did scan
