@@ -37,6 +37,14 @@ describe('ByteScanner', () => {
     `emoji 🎉🎉 ${live}`,
     `ends with ${test}`,
   ].join('\n');
+  // Allow markers before and after keys on their line, far apart on a long line, and on a line of their own.
+  const allowText = [
+    `# tradetally-scan:allow ${'.'.repeat(200)} ${live}`,
+    `${test} ${'.'.repeat(150)} // tradetally-scan:allow`,
+    `${live} not allowed`,
+    'tradetally-scan:allow alone',
+    `${test} after the marker's line: not allowed tradetally-scan:allo`,
+  ].join('\n');
 
   it('finds every key at the line and character column an editor shows', () => {
     const matches = scanInChunks(Buffer.from(text), 0);
@@ -51,6 +59,18 @@ describe('ByteScanner', () => {
     const whole = scanInChunks(bytes, 0);
     for (let size = 1; size <= 120; size++) expect(scanInChunks(bytes, size), `chunks of ${size}`).toEqual(whole);
     for (const size of [4096, 65_536]) expect(scanInChunks(bytes, size)).toEqual(whole);
+  });
+
+  it('marks keys on a line holding tradetally-scan:allow, before or after them, whatever the chunk boundaries', () => {
+    const bytes = Buffer.from(allowText);
+    const whole = scanInChunks(bytes, 0);
+    expect(whole.map(({ line, allowed }) => [line, allowed])).toEqual([
+      [1, true],
+      [2, true],
+      [3, false],
+      [5, false],
+    ]);
+    for (const size of [1, 2, 7, 20, 21, 22, 46, 47, 48, 64, 100, 151, 4096]) expect(scanInChunks(bytes, size), `chunks of ${size}`).toEqual(whole);
   });
 
   it('judges a key cut by a chunk boundary with the bytes on both sides of it', () => {

@@ -88,7 +88,22 @@ export class ByteScanner {
       const absolute = this.windowStart + start;
       return absolute > this.settledThrough && absolute <= limit;
     };
-    const markers = markerStarts(window).filter(unsettled);
+    // Input seen whole in one window (most files, every diff line) looks for the marker only on the
+    // lines that hold a key: a pass over every byte for a marker cost a fifth of a folder scan's time
+    // (256 MiB: 420 -> 514 ms). Input in chunks may have a key's line begin in an earlier window,
+    // so there every window is searched and marked lines are remembered.
+    const whole = final && this.windowStart === 0;
+    const markers = whole ? [] : markerStarts(window).filter(unsettled);
+    let lineEnd = -1; // the end of the last line looked at for a marker, and its verdict
+    let lineAllowed = false;
+    const allowedAt = (start: number) => {
+      if (start >= lineEnd) {
+        const newline = window.indexOf(NEWLINE, start);
+        lineEnd = newline === -1 ? window.length : newline;
+        lineAllowed = window.subarray(window.lastIndexOf(NEWLINE, start) + 1, lineEnd).indexOf(MARKER_BYTES) !== -1;
+      }
+      return lineAllowed;
+    };
     let next = 0; // the next marker to place
     // Positions advance monotonically through the window, so line counting is one pass.
     let at = 0;
@@ -113,7 +128,7 @@ export class ByteScanner {
       if (!key) continue;
       placeMarkersBefore(start);
       moveTo(start);
-      this.matches.push({ key: key.key, env: key.env, line, column: column + 1, allowed: false });
+      this.matches.push({ key: key.key, env: key.env, line, column: column + 1, allowed: whole && allowedAt(start) });
     }
     placeMarkersBefore(Number.POSITIVE_INFINITY);
     this.settledThrough = Math.max(this.settledThrough, limit);
