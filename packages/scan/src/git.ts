@@ -82,7 +82,9 @@ export async function topLevel(cwd: string): Promise<string> {
  * `dir`; an untracked folder holding its own repository comes as `name/`.
  */
 export async function* listFiles(dir: string): AsyncGenerator<string> {
-  const child = spawn('git', [...GIT_CONFIG, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node_modules is never scanned: an untracked one is not even listed (it can hold 100,000 files).
+  const args = ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--exclude=node_modules/'];
+  const child = spawn('git', [...GIT_CONFIG, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = exitOf(child);
   let rest = '';
   let previous = '';
