@@ -11,7 +11,7 @@ import { GitError, topLevel } from './git.js';
 import { FORMATS, type Finding, type Format, formatJson, formatSarif, formatText, stylesFor, wantsColour } from './output.js';
 import { ProgressLine } from './progress.js';
 import { DEFAULT_API_URL, ReportAddressError, reportKeys, reportTarget } from './report.js';
-import { type ScanProgress, type ScanTarget, scan } from './scan.js';
+import { type ScanProgress, type ScanResult, type ScanTarget, scan } from './scan.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -225,7 +225,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `12 files (0.3 MiB) in 0.05 s; 2 keys found (1 live, 1 test); 1 suppressed (1 inline, 0 baseline)`. */
-function summary(target: ScanTarget, result: Awaited<ReturnType<typeof scan>>, open: Finding[], maxFileSize: number, ms: number): string {
+function summary(target: ScanTarget, result: ScanResult, open: Finding[], maxFileSize: number, ms: number): string {
   const live = open.filter((f) => f.env === 'live').length;
   const suppressed = result.findings.length - open.length;
   const inline = result.findings.filter((f) => f.suppression?.kind === 'inSource').length;

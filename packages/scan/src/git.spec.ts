@@ -139,6 +139,37 @@ describe('tradetally-scan in a repository, as attackers leave keys', () => {
     expect(JSON.parse(run.stdout)).toEqual([{ path: '.env', line: 1, column: 8, prefix: committed.slice(0, 12), last4: committed.slice(-4), env: 'live' }]);
   });
 
+  it('scans the files of a submodule, which git lists as one entry', async () => {
+    const library = await mkdtemp(join(tmpdir(), 'tt-scan-submodule-'));
+    try {
+      const inside = newKey('live');
+      await writeFile(join(library, 'keys.txt'), `${inside}\n`);
+      for (const args of [
+        ['init', '-q'],
+        ['add', '.'],
+        ['commit', '-q', '-m', 'library'],
+      ]) {
+        execFileSync('git', args, {
+          cwd: library,
+          env: {
+            ...process.env,
+            GIT_CONFIG_GLOBAL: '/dev/null',
+            GIT_AUTHOR_NAME: 't',
+            GIT_AUTHOR_EMAIL: 't@e',
+            GIT_COMMITTER_NAME: 't',
+            GIT_COMMITTER_EMAIL: 't@e',
+          },
+        });
+      }
+      git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', library, 'vendor/library');
+      const run = await scan(['.']);
+      expect(run.code).toBe(1);
+      expect((JSON.parse(run.stdout) as JsonFinding[]).map((f) => [f.path, f.last4])).toEqual([['vendor/library/keys.txt', inside.slice(-4)]]);
+    } finally {
+      await rm(library, { recursive: true, force: true });
+    }
+  });
+
   it('reads a file marked -diff in .gitattributes as text in --staged and --git-history', async () => {
     await put('.gitattributes', '*.env -diff\nvault.bin binary\n');
     const inEnv = newKey('live');

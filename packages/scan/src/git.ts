@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -101,7 +101,8 @@ export async function* listFiles(dir: string): AsyncGenerator<string> {
   if (code !== 0) throw new GitError(`git ls-files failed: ${stderr.trim().split('\n')[0] ?? `exit ${code}`}`);
 }
 
-function exitOf(child: ChildProcessWithoutNullStreams | ReturnType<typeof spawn>): Promise<{ code: number; stderr: string }> {
+/** How a child process ended, with the start of what it said on stderr. */
+function exitOf(child: ChildProcess): Promise<{ code: number; stderr: string }> {
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     if (stderr.length < 4096) stderr += text;

@@ -6,7 +6,7 @@ import { ALLOW_MARKER, type StreamMatch } from './byte-scanner.js';
 import { ReadBuffers, scanFile, scanStream } from './files.js';
 import { type DiffFile, type DiffOptions, historyFiles, stagedFiles } from './git.js';
 import { type Finding, compareFindings } from './output.js';
-import { walkPaths } from './walk.js';
+import { type FileEntry, type WalkOptions, walkPaths } from './walk.js';
 
 /** What to scan. */
 export type ScanTarget = { kind: 'paths'; paths: string[] } | { kind: 'stdin'; stream: Readable } | { kind: 'staged' } | { kind: 'history'; range: string[] };
@@ -136,7 +136,7 @@ export async function scan(target: ScanTarget, options: ScanOptions): Promise<Sc
     result.files = seen.size;
   } else {
     const excluded = options.excluded;
-    const files = walkPaths(target.paths, {
+    const walk: WalkOptions = {
       onError: options.onError,
       onNotice: options.onNotice,
       ...(excluded
@@ -147,32 +147,39 @@ export async function scan(target: ScanTarget, options: ScanOptions): Promise<Sc
             },
           }
         : {}),
-    });
+    };
+    const files = walkPaths(target.paths, walk);
+    const scanOne = async (file: FileEntry, buffers: ReadBuffers): Promise<void> => {
+      try {
+        const outcome = await scanFile(file.path, options.maxFileSize, buffers, !file.listed);
+        if (outcome.kind === 'binary') result.skippedBinary++;
+        else if (outcome.kind === 'too_large') result.skippedTooLarge++;
+        else {
+          result.files++;
+          result.bytes += outcome.bytes;
+          progress.files++;
+          progress.bytes += outcome.bytes;
+          const absolute = resolve(options.cwd, file.path);
+          const where = { path: file.display, fromRoot: fromRootOf(options.root, absolute) ?? toPosix(file.display) };
+          for (const match of outcome.matches) collector.add(match, where);
+        }
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // A folder git lists is a submodule: its own files are walked (git lists them there).
+        if (file.listed && code === 'EISDIR') {
+          for await (const inner of walkPaths([file.display], walk)) await scanOne(inner, buffers);
+          return;
+        }
+        // What git lists may be gone from disk, or a link: nothing to read.
+        if (file.listed && (code === 'ENOENT' || code === 'ELOOP')) return;
+        options.onError(file.display, error);
+      }
+    };
     // A few readers pull from one lazy walk: reads overlap, and memory stays at their buffers.
     // (Concurrent next() calls on an async generator are queued by the language, so sharing is safe.)
     const reader = async () => {
       const buffers = new ReadBuffers();
-      for await (const file of files) {
-        try {
-          const outcome = await scanFile(file.path, options.maxFileSize, buffers, !file.listed);
-          if (outcome.kind === 'binary') result.skippedBinary++;
-          else if (outcome.kind === 'too_large') result.skippedTooLarge++;
-          else {
-            result.files++;
-            result.bytes += outcome.bytes;
-            progress.files++;
-            progress.bytes += outcome.bytes;
-            const absolute = resolve(options.cwd, file.path);
-            const where = { path: file.display, fromRoot: fromRootOf(options.root, absolute) ?? toPosix(file.display) };
-            for (const match of outcome.matches) collector.add(match, where);
-          }
-        } catch (error) {
-          // What git lists may be gone from disk, a submodule's folder or a link: nothing to read.
-          const code = (error as NodeJS.ErrnoException).code;
-          if (file.listed && (code === 'ENOENT' || code === 'EISDIR' || code === 'ELOOP')) continue;
-          options.onError(file.display, error);
-        }
-      }
+      for await (const file of files) await scanOne(file, buffers);
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, reader));
   }
