@@ -159,9 +159,10 @@ export async function scan(target: ScanTarget, options: ScanOptions): Promise<Sc
           result.bytes += outcome.bytes;
           progress.files++;
           progress.bytes += outcome.bytes;
-          const absolute = resolve(options.cwd, file.path);
-          const where = { path: file.display, fromRoot: fromRootOf(options.root, absolute) ?? toPosix(file.display) };
-          for (const match of outcome.matches) collector.add(match, where);
+          if (outcome.matches.length > 0) {
+            const where = { path: file.display, fromRoot: fromRootOf(options.root, resolve(options.cwd, file.path)) ?? toPosix(file.display) };
+            for (const match of outcome.matches) collector.add(match, where);
+          }
         }
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
