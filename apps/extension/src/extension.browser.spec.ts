@@ -1,7 +1,7 @@
 import { type CreateApiKeyResponse, generateApiKey } from '@tradetally/contracts';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchWithExtension, paste, startApi, startPages, warningFor } from './testing/harness.js';
+import { badgeOf, launchWithExtension, observeNotifications, paste, popupFor, startApi, startPages, tabIdOf, warningFor } from './testing/harness.js';
 
 const labelOf = (key: string) => `${key.slice(0, 12)}…${key.slice(-4)}`;
 const alertOf = (key: string) => `[data-tradetally-alert="${labelOf(key)}"]`;
@@ -112,13 +112,21 @@ describe('the extension in Chromium', () => {
     expect(await warningsOnceWarnedAbout(pastedControl)).toBe(1);
   });
 
-  it('stops warning on a site the user ignored', async () => {
+  it('stops warning on a site the user ignored from the popup, which lists the keys of its page', async () => {
     await page.goto(`${pages.url}/form`);
     const first = generateApiKey('live');
     await paste(page, '#ta', first);
     await page.locator(alertOf(first)).waitFor();
-    await (await warningFor(page, labelOf(first))).click('Ignore on this site');
+    const tabId = await tabIdOf(worker, page);
+    await expect.poll(() => badgeOf(worker, tabId)).toBe('1');
+    const popup = await popupFor(context, tabId);
+    await expect.poll(() => popup.locator('#this-page').innerText()).toContain(labelOf(first));
+    await popup.getByRole('button', { name: 'Ignore on 127.0.0.1' }).click();
     await expect.poll(async () => JSON.parse(await storage()).local.settings.ignoredSites).toEqual(['127.0.0.1']);
+    await popup.getByText('Ignored on 127.0.0.1').waitFor();
+    await popup.close();
+    // The page's warnings go at once.
+    await expect.poll(() => page.locator('[data-tradetally-alert]').count()).toBe(0);
     await page.reload();
     const ignoredKey = generateApiKey('live');
     await paste(page, '#ta', ignoredKey);
@@ -214,7 +222,7 @@ describe('the extension in Chromium', () => {
     expect(await popup.locator('#settings').getAttribute('href')).toBe(`${api.url}/`);
     await Promise.all([options.close(), popup.close()]);
   });
-  it("names the signed-in user's own key in the warning, and only theirs", async () => {
+  it("names the signed-in user's own key in the popup and its notification, and only theirs", async () => {
     const email = `own-${Date.now()}@example.com`;
     const post = (path: string, body: unknown, token?: string) =>
       fetch(`${api.url}${path}`, {
@@ -226,24 +234,29 @@ describe('the extension in Chromium', () => {
     const { token } = (await post('/v1/auth/login', { email, password: 'a long enough password' })) as { token: string };
     const { secret } = (await post('/v1/api-keys', { name: 'Broker import', scope: 'read_write' }, token)) as CreateApiKeyResponse;
 
-    const extensionId = new URL(worker.url()).host;
     const options = await context.newPage();
-    await options.goto(`chrome-extension://${extensionId}/src/options/index.html`);
+    await options.goto(`chrome-extension://${new URL(worker.url()).host}/src/options/index.html`);
     await options.getByLabel('E-mail').fill(email);
     await options.getByLabel('Password').fill('a long enough password');
     await options.getByRole('button', { name: 'Sign in' }).click();
     await options.getByText(`Signed in as ${email}`, { exact: false }).first().waitFor();
     await options.close();
 
+    const shown = await observeNotifications(worker);
     await page.goto(`${pages.url}/form`);
     const stranger = generateApiKey('live');
     await paste(page, '#ta', secret);
     await paste(page, '#in', stranger);
     await page.locator(alertOf(secret)).waitFor();
     await page.locator(alertOf(stranger)).waitFor();
-    const own = await warningFor(page, labelOf(secret));
-    await expect.poll(() => own.text()).toContain('Your key "Broker import" — read & write — never used');
-    await page.waitForTimeout(300);
-    expect(await (await warningFor(page, labelOf(stranger))).text()).not.toContain('Your key');
+    const popup = await popupFor(context, await tabIdOf(worker, page));
+    const line = (key: string) => popup.locator('#this-page li', { hasText: labelOf(key) });
+    await expect.poll(async () => (await popup.reload(), line(secret).innerText())).toContain('Your key "Broker import" — read & write — never used');
+    expect(await line(stranger).innerText()).not.toContain('Your key');
+    // The notification of the user's own key names it (once the lookup answered); the stranger's does not.
+    const titleOf = async (key: string) => (await shown()).find((n) => n.message.startsWith(labelOf(key)))?.title;
+    await expect.poll(() => titleOf(secret)).toBe('Your live key "Broker import" is exposed');
+    expect(await titleOf(stranger)).toBe('Live TradeTally key exposed');
+    await popup.close();
   });
 });

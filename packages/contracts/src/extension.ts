@@ -36,16 +36,43 @@ export const DetectionSchema = DetectedKeySchema.extend({
 /** One stored detection. */
 export type Detection = z.infer<typeof DetectionSchema>;
 
-/** The extension's settings. */
+/** The extension's settings, as the user chose them (chrome.storage.local). */
 export const ExtensionSettingsSchema = z.object({
   apiUrl: z.url(),
   blockLivePastes: z.boolean(),
   autoRevokePageKeys: z.boolean(),
-  ignoredSites: z.array(z.string()),
+  ignoredSites: z.array(z.string().max(253)).max(100_000),
 });
 
-/** The extension's settings. */
+/** The extension's settings, as the user chose them. */
 export type ExtensionSettings = z.infer<typeof ExtensionSettingsSchema>;
+
+/**
+ * What an organisation may set through managed storage (Chrome's `3rdparty.extensions.<id>`
+ * policy): each key it sets wins over the user's choice. `blockLivePastesOn` lists host patterns
+ * (`chat.example`, `*.example.com`, `*`) where a live key's paste is always stopped; `allowIgnore:
+ * false` hides every "ignore this site" control and ignores no site; `autoRevoke` fixes "revoke
+ * live keys found in page content automatically". The build derives `managed_schema.json` from it.
+ */
+export const ManagedPolicySchema = z.object({
+  apiUrl: z.url().optional().describe('The TradeTally API address the extension reports to and signs in at.'),
+  blockLivePastesOn: z
+    .array(z.string().max(253))
+    .max(1000)
+    .optional()
+    .describe('Host patterns where the paste of a live key is always stopped: "chat.example", "*.example.com", or "*" for every site.'),
+  allowIgnore: z.boolean().optional().describe('false hides every "Ignore on this site" control, and no site is ignored.'),
+  autoRevoke: z.boolean().optional().describe('Revoke live keys found in page content automatically (true) or never (false).'),
+});
+
+/** What an organisation may set through managed storage. */
+export type ManagedPolicy = z.infer<typeof ManagedPolicySchema>;
+
+/** Settings as the options page shows them: the user's own choices and what the organisation set. */
+export const SettingsViewSchema = z.object({ settings: ExtensionSettingsSchema, managed: ManagedPolicySchema });
+
+/** Settings as the options page shows them. */
+export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
 /**
  * The extension's id, pinned by the manifest's `key` (apps/extension/manifest.config.ts), so the
@@ -54,9 +81,10 @@ export type ExtensionSettings = z.infer<typeof ExtensionSettingsSchema>;
 export const EXTENSION_ID = 'mlofkhddmmdibghmjdjchcffckafnjfh';
 
 /**
- * What a content script may send (security.md): what it found, a report, a choice the user made
- * with a trusted click. Everything it names about its page (the site) the background derives
- * from the message's sender instead, so a page cannot speak for another site.
+ * What a content script may send (security.md): what it found, a report, a dismissal made with a
+ * trusted click. Everything it names about its page (the site, the tab) the background derives
+ * from the message's sender instead, so a page cannot speak for another site. Silencing the
+ * extension ("ignore this site") is not among them: only extension-owned UI may ask for it.
  */
 export const ContentScriptMessageSchema = z.discriminatedUnion('type', [
   /** The content script found keys: record them, update the badge, maybe notify. */
@@ -65,11 +93,12 @@ export const ContentScriptMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('report-leak'), key: z.string(), source: LeakSourceSchema, url: z.string().optional() }),
   /** Record that the user dismissed a detection on the sender's site (the only choice a page's warning records). */
   z.object({ type: z.literal('record-action'), fingerprint: z.string(), action: DetectionActionSchema.extract(['dismissed']) }),
-  /** The user clicked "Ignore on this site" (a trusted click): stop warning on the sender tab's own site. */
-  z.object({ type: z.literal('ignore-this-site') }),
   /** SHA-256 of a key, for a page without `crypto.subtle` (plain http): the answer is the fingerprint, nothing is kept. */
   z.object({ type: z.literal('fingerprint'), key: z.string().max(200) }),
-  /** Is this key the signed-in user's own? (`POST /v1/api-keys/lookup`); the answer names it in the warning, nothing is kept. */
+  /**
+   * Find out whether this key is the signed-in user's own (`POST /v1/api-keys/lookup`, budgeted per
+   * tab). The answer goes to the popup and the notification only, never back to the page's frame.
+   */
   z.object({ type: z.literal('lookup-key'), key: z.string().max(200) }),
 ]);
 
@@ -78,8 +107,8 @@ export type ContentScriptMessage = z.infer<typeof ContentScriptMessageSchema>;
 
 /** What only the extension's own pages (popup, options) may send: settings, account, history. */
 export const ExtensionPageMessageSchema = z.discriminatedUnion('type', [
-  /** Stop warning on a site (options page). */
-  z.object({ type: z.literal('ignore-site'), site: z.string() }),
+  /** Stop warning on a site (the popup's or the options page's "Ignore on this site"); refused when the organisation forbids ignoring. */
+  z.object({ type: z.literal('ignore-site'), site: z.string().min(1).max(253) }),
   /** Read the settings (popup, options page). */
   z.object({ type: z.literal('get-settings') }),
   /** Change some settings (options page); a new API origin signs the extension out. */
@@ -88,8 +117,8 @@ export const ExtensionPageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sign-in'), email: z.string(), password: z.string() }),
   /** Forget the session. */
   z.object({ type: z.literal('sign-out') }),
-  /** The popup's data: detections, signed-in user, keys expiring soon. */
-  z.object({ type: z.literal('get-popup-state') }),
+  /** The popup's data: this tab's keys, detections, signed-in user, keys expiring soon. `tabId` names the tab it speaks for. */
+  z.object({ type: z.literal('get-popup-state'), tabId: z.number().int().nonnegative().optional() }),
   /** Forget every stored detection. */
   z.object({ type: z.literal('clear-history') }),
 ]);
@@ -116,15 +145,33 @@ export const ReportLeakResultSchema = z.object({
 /** The answer to `report-leak`. */
 export type ReportLeakResult = z.infer<typeof ReportLeakResultSchema>;
 
-/** What the warning says about a key that is the signed-in user's own (extension.md, "Your own key"). */
+/** What the popup and the notification say about a key that is the signed-in user's own (never the in-page warning). */
 export const OwnKeySchema = ApiKeySchema.pick({ name: true, scope: true, environment: true, status: true, lastUsedAt: true });
 
-/** What the warning says about the user's own key. */
+/** What the popup and the notification say about the user's own key. */
 export type OwnKey = z.infer<typeof OwnKeySchema>;
+
+/** A key found in a tab, as the popup shows it: where, and whether it is the signed-in user's own. */
+export const TabKeySchema = DetectedKeySchema.omit({ fingerprint: true }).extend({ site: z.string(), owner: OwnKeySchema.nullable() });
+
+/** A key found in a tab, as the popup shows it. */
+export type TabKey = z.infer<typeof TabKeySchema>;
+
+/** A site keys were found on in a tab, and whether the user ignores it. */
+export const TabSiteSchema = z.object({ site: z.string(), ignored: z.boolean() });
+
+/** A site keys were found on in a tab. */
+export type TabSite = z.infer<typeof TabSiteSchema>;
 
 /** The answer to `get-popup-state`. */
 export const PopupStateSchema = z.object({
+  /** The tab the popup was opened over: its keys (this page load) and sites; null when it names none. */
+  tab: z.object({ keys: z.array(TabKeySchema), more: z.number().int(), sites: z.array(TabSiteSchema) }).nullable(),
+  /** False when the organisation forbids ignoring sites: no ignore control is shown. */
+  allowIgnore: z.boolean(),
   detections: z.array(DetectionSchema),
+  /** The history is full: later detections are not kept until it is cleared (a flood never evicts older entries). */
+  historyFull: z.boolean(),
   signedInAs: z.string().nullable(),
   expiringSoon: z.array(ApiKeySchema),
   settingsUrl: z.string(),
@@ -138,12 +185,11 @@ export interface ExtensionResponses {
   'keys-detected': { ignored: boolean };
   'report-leak': ReportLeakResult;
   'record-action': { ok: true };
-  'ignore-this-site': { ok: true };
   fingerprint: { fingerprint: string };
-  'lookup-key': OwnKey | null;
-  'ignore-site': { ok: true };
-  'get-settings': ExtensionSettings;
-  'update-settings': ExtensionSettings;
+  'lookup-key': { ok: true };
+  'ignore-site': { ok: boolean; error?: string };
+  'get-settings': SettingsView;
+  'update-settings': SettingsView;
   'sign-in': { ok: boolean; email?: string; error?: string };
   'sign-out': { ok: true };
   'get-popup-state': PopupState;

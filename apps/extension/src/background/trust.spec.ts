@@ -32,7 +32,7 @@ const privileged: Array<ExtensionMessage['type']> = [
   'clear-history',
   'ignore-site',
 ];
-const fromContent: Array<ExtensionMessage['type']> = ['keys-detected', 'report-leak', 'record-action', 'ignore-this-site', 'fingerprint', 'lookup-key'];
+const fromContent: Array<ExtensionMessage['type']> = ['keys-detected', 'report-leak', 'record-action', 'fingerprint', 'lookup-key'];
 
 describe('isExtensionPage', () => {
   it('accepts the popup, and the options page even when it runs in a tab', () => {

@@ -1,81 +1,93 @@
-import { DEFAULT_EXTENSION_SETTINGS, type DetectionSource, type ExtensionSettings } from '@tradetally/contracts';
+import {
+  type DetectionSource,
+  type EffectiveSettings,
+  type ExtensionSettings,
+  type ManagedPolicy,
+  blocksLivePastesOn,
+  effectiveSettings,
+  isIgnored,
+} from '@tradetally/contracts';
+import { t } from '../shared/i18n.js';
+import { fingerprint } from '../shared/fingerprint.js';
 import { send } from '../shared/messages.js';
 import { reportUrl, siteOf } from '../shared/site.js';
-import { describeOwnKey } from './own-key.js';
-import { type Found, StreamScanner, blockOf, fingerprint, keysIn } from './scan.js';
+import { type Found, StreamScanner, blockOf, keysIn } from './scan.js';
 import { isOwnHost, showWarning } from './warning.js';
 
 // The content script: watches pastes, typing and page text for TradeTally keys. Raw keys live
-// only in this script's memory (for the "Revoke this key now" report) and never in storage. The
-// page may be hostile: it sees only the warning's host element, never its buttons, and the
-// background accepts nothing from here but findings, reports, questions about a key it found and
-// a trusted click's choice.
+// only in this script's memory (for the "Revoke this key now" report and the owner lookup) and
+// never in storage. The page may be hostile: it sees only the warning's host element, never its
+// buttons, and the background accepts nothing from here but findings, reports, lookups and a
+// trusted click's dismissal. Whatever the page does to the warning, the badge and the system
+// notification come from the background, which hears of every key before the warning shows.
 
 // The same name the background derives from this frame's sender, so the ignore list matches.
 const site = siteOf(location.origin, location.href);
-let settings: ExtensionSettings = DEFAULT_EXTENSION_SETTINGS;
-const settingsLoaded: Promise<void> = chrome.storage.local.get('settings').then(
-  (stored) => {
-    settings = { ...DEFAULT_EXTENSION_SETTINGS, ...(stored.settings as Partial<ExtensionSettings> | undefined) };
-  },
+let user: Partial<ExtensionSettings> | undefined;
+let managed: Partial<ManagedPolicy> | undefined;
+let settings: EffectiveSettings = effectiveSettings(undefined, undefined);
+const settingsLoaded: Promise<void> = Promise.all([
+  chrome.storage.local.get('settings').then((stored) => (user = stored.settings as Partial<ExtensionSettings> | undefined)),
+  // Rejects where the browser has no managed storage for the extension (Firefox without a policy).
+  chrome.storage.managed.get(null).then(
+    (stored) => (managed = stored as Partial<ManagedPolicy>),
+    () => undefined,
+  ),
+]).then(
+  () => void (settings = effectiveSettings(user, managed)),
   () => undefined, // the defaults then: a warning without settings beats none
 );
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes.settings) settings = { ...DEFAULT_EXTENSION_SETTINGS, ...(changes.settings.newValue as Partial<ExtensionSettings>) };
+  if (area === 'local' && changes.settings) user = changes.settings.newValue as Partial<ExtensionSettings> | undefined;
+  else if (area === 'managed') void chrome.storage.managed.get(null).then((stored) => (managed = stored as Partial<ManagedPolicy>));
+  else return;
+  settings = effectiveSettings(user, managed);
+  // Ignored from the popup, the options page or a notification: this page's warnings go at once.
+  if (ignored()) for (const warning of warnings.values()) warning.remove();
 });
 
-const ignored = () => settings.ignoredSites.includes(site);
+const ignored = () => isIgnored(settings, site);
 
 /** A key's fingerprint; a plain-http page's content script has no crypto.subtle, the worker always does. */
 const fingerprintOf = (key: string): Promise<string> =>
   globalThis.crypto?.subtle ? fingerprint(key) : send({ type: 'fingerprint', key }).then((answer) => answer.fingerprint);
 
-/** Lookups per page at most: a page full of fake keys (valid checksums are free) gets no more API calls. */
-const MAX_LOOKUPS = 10;
-let lookups = 0;
-
 const warnings = new Map<string, ReturnType<typeof showWarning>>();
-/** At most this many warnings on screen; an older one gives way (its key is still remembered). */
+/** At most this many warnings on screen; an older one gives way (its key is still remembered, and counted by the badge). */
 const MAX_VISIBLE = 3;
 const visible: Array<ReturnType<typeof showWarning>> = [];
 
 async function report(found: Found, source: 'paste' | 'page' | 'manual'): Promise<string> {
   const url = reportUrl(location.origin, location.pathname);
   const result = await send({ type: 'report-leak', key: found.key, source, ...(url ? { url } : {}) });
-  if (!result.ok) return result.error ?? 'The report failed.';
-  return 'Reported: TradeTally revoked the key if it was active. Create a new key in your settings.';
+  if (!result.ok) return result.error ?? t('warningReportFailed');
+  return t('warningReported');
 }
 
 /** Warns once per key and page, tells the background (fingerprints only), maybe reports at once. */
 function handle(found: Found[], source: DetectionSource, anchor: Element | null, blocked = false): void {
   if (found.length === 0 || ignored()) return;
   const fresh = found.filter((f) => !warnings.has(f.key));
-  for (const f of fresh) {
-    const warning = showWarning(f, source, anchor, blocked, {
-      revoke: () => report(f, source === 'page' ? 'page' : 'paste'),
-      ignoreSite: () => {
-        for (const w of warnings.values()) w.remove();
-        void send({ type: 'ignore-this-site' });
-      },
-      dismiss: () => void fingerprintOf(f.key).then((fp) => send({ type: 'record-action', fingerprint: fp, action: 'dismissed' })),
-    });
-    warnings.set(f.key, warning);
-    // Signed in, the warning names the user's own key; asked once per key for the page's life.
-    if (lookups++ < MAX_LOOKUPS)
-      void send({ type: 'lookup-key', key: f.key }).then(
-        (own) => own && warning.setOwner(describeOwnKey(own)),
-        () => undefined,
-      );
-    visible.push(warning);
-    if (visible.length > MAX_VISIBLE) visible.shift()?.remove();
-    if (source === 'page' && f.env === 'live' && settings.autoRevokePageKeys) {
-      void report(f, 'page').then((text) => warning.setStatus(`Revoked automatically. ${text}`));
-    }
-  }
   if (fresh.length === 0) return;
+  // The background first: its badge and notification must not wait for (or depend on) the warning.
   void Promise.all(fresh.map(async (f) => ({ prefix: f.prefix, last4: f.last4, env: f.env, fingerprint: await fingerprintOf(f.key) }))).then((keys) =>
     send({ type: 'keys-detected', source, keys }).catch(() => undefined),
   );
+  for (const f of fresh) {
+    const warning = showWarning(f, source, anchor, blocked, {
+      revoke: () => report(f, source === 'page' ? 'page' : 'paste'),
+      dismiss: () => void fingerprintOf(f.key).then((fp) => send({ type: 'record-action', fingerprint: fp, action: 'dismissed' })),
+    });
+    warnings.set(f.key, warning);
+    // Signed in, the popup and the notification name the user's own key; the background budgets
+    // lookups per tab, and the answer never comes back here.
+    void send({ type: 'lookup-key', key: f.key }).catch(() => undefined);
+    visible.push(warning);
+    if (visible.length > MAX_VISIBLE) visible.shift()?.remove();
+    if (source === 'page' && f.env === 'live' && settings.autoRevokePageKeys) {
+      void report(f, 'page').then((text) => warning.setStatus(t('warningRevokedAutomatically', text)));
+    }
+  }
 }
 
 // 1. Pastes, in the capture phase at the window: before any handler of the page.
@@ -87,7 +99,7 @@ window.addEventListener(
     if (!text.includes('tt_')) return;
     const found = keysIn(text);
     if (found.length === 0) return;
-    const block = settings.blockLivePastes && found.some((f) => f.env === 'live');
+    const block = blocksLivePastesOn(settings, site) && found.some((f) => f.env === 'live');
     if (block) {
       event.preventDefault();
       event.stopImmediatePropagation();

@@ -1,7 +1,8 @@
 import { generateApiKey } from '@tradetally/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StreamScanner, fingerprint, keysIn } from './scan.js';
+import { fingerprint } from '../shared/fingerprint.js';
+import { StreamScanner, keysIn } from './scan.js';
 
 describe('keysIn', () => {
   it('finds each valid key once, with its display parts, and no look-alike', () => {

@@ -1,15 +1,22 @@
+import { t, tNodes } from '../shared/i18n.js';
 import type { Found } from './scan.js';
 
 /** What the warning's buttons do. */
 export interface WarningActions {
   revoke(): Promise<string>;
-  ignoreSite(): void;
   dismiss(): void;
 }
 
+// The host's visibility, layer and size are `!important` in the shadow root: across encapsulation
+// contexts an important declaration of the inner context wins, so page CSS such as
+// `tradetally-alert { opacity: 0 !important }` cannot make it invisible. The page can still move
+// or remove the element; the badge and the system notification do not depend on it.
 const STYLE = `
-:host { all: initial; position: fixed; z-index: 2147483647; max-width: 360px; font: 14px/1.4 system-ui, sans-serif; }
-.box { background: #fff7ed; color: #431407; border: 2px solid #ea580c; border-radius: 8px; padding: 12px 14px; box-shadow: 0 6px 24px rgba(0,0,0,.25); }
+:host { all: initial; font: 14px/1.4 system-ui, sans-serif; color-scheme: light dark; }
+:host { display: block !important; position: fixed !important; z-index: 2147483647 !important; width: 360px !important;
+  max-width: calc(100vw - 16px) !important; opacity: 1 !important; visibility: visible !important; transform: none !important; filter: none !important;
+  clip-path: none !important; pointer-events: auto !important; }
+.box { box-sizing: border-box; background: #fff7ed; color: #431407; border: 2px solid #ea580c; border-radius: 8px; padding: 12px 14px; box-shadow: 0 6px 24px rgba(0,0,0,.25); }
 .box.test { background: #eff6ff; color: #172554; border-color: #2563eb; }
 strong { display: block; margin-bottom: 4px; }
 code { font: 12px ui-monospace, monospace; background: rgba(0,0,0,.06); padding: 1px 4px; border-radius: 4px; }
@@ -18,8 +25,14 @@ button { font: inherit; font-size: 13px; border-radius: 6px; border: 1px solid #
 button.primary { background: #c2410c; color: #fff; border-color: #c2410c; }
 button:disabled { opacity: .6; cursor: default; }
 .status { margin-top: 8px; font-weight: 600; }
-.owner { margin-top: 6px; font-weight: 600; }
-.owner:empty { display: none; }
+.status:empty { display: none; }
+@media (prefers-color-scheme: dark) {
+  .box { background: #2a1408; color: #fed7aa; border-color: #f97316; box-shadow: 0 6px 24px rgba(0,0,0,.6); }
+  .box.test { background: #0f1a33; color: #bfdbfe; border-color: #60a5fa; }
+  code { background: rgba(255,255,255,.12); }
+  button { background: #1c1917; color: #fed7aa; border-color: #fb923c; }
+  button.primary { background: #ea580c; color: #fff; border-color: #ea580c; }
+}
 `;
 
 /** The hosts this script made: the scanner skips these, and only these (never by tag name). */
@@ -28,31 +41,54 @@ const hosts = new WeakSet<Node>();
 /** True for a warning host this content script created. */
 export const isOwnHost = (node: Node): boolean => hosts.has(node);
 
-let sheet: CSSStyleSheet | null = null;
+let sheet: CSSStyleSheet | null | undefined;
 let template: HTMLTemplateElement | null = null;
 
-/** The warning's markup and styles, parsed once per page and shared by every warning. */
-function parts(): { sheet: CSSStyleSheet; template: HTMLTemplateElement } {
-  if (!sheet || !template) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(STYLE);
+/** The warning's markup, parsed once per page and shared by every warning. */
+function markup(): HTMLTemplateElement {
+  if (!template) {
     template = document.createElement('template');
     template.innerHTML = `<div class="box" role="alert"><strong></strong><span class="text"></span>
-      <div class="owner"></div>
-      <div class="row">
-        <button class="primary" data-action="revoke">Revoke this key now</button>
-        <button data-action="ignore">Ignore on this site</button>
-        <button data-action="dismiss">Dismiss</button>
-      </div>
+      <div class="row"><button class="primary" data-action="revoke"></button><button data-action="dismiss"></button></div>
       <div class="status" aria-live="polite"></div></div>`;
   }
-  return { sheet, template };
+  return template;
 }
+
+/**
+ * Styles the shadow root: one constructed sheet shared by every warning where the browser lets a
+ * content script adopt it (Chromium); a `<style>` of its own elsewhere (Firefox refuses a sheet
+ * made in the content script's compartment).
+ */
+function style(root: ShadowRoot): void {
+  if (sheet === undefined) {
+    try {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLE);
+    } catch {
+      sheet = null;
+    }
+  }
+  if (sheet) {
+    try {
+      root.adoptedStyleSheets = [sheet];
+      return;
+    } catch {
+      sheet = null;
+    }
+  }
+  root.append(Object.assign(document.createElement('style'), { textContent: STYLE }));
+}
+
+const WHERE = { pasted: 'warningPasted', stopped: 'warningPasteStopped', input: 'warningEntered', page: 'warningShown' } as const;
 
 /**
  * The in-page warning, in a closed shadow root: the page's styles cannot hide its text, and the
  * page's scripts cannot reach its text or buttons (`host.shadowRoot` is null to them). Its host
- * carries data-tradetally-alert="prefix…last4" for tests and page authors.
+ * carries data-tradetally-alert="prefix…last4" for tests and page authors. It says the same, at
+ * the same size, whoever owns the key: whether the key is the user's own is for the popup and the
+ * notification, never for a page that could measure the warning. Ignoring the site is offered
+ * only there too: a page can cover the warning with a decoy, not the extension's own UI.
  */
 export function showWarning(
   found: Found,
@@ -60,31 +96,21 @@ export function showWarning(
   anchor: Element | null,
   blocked: boolean,
   actions: WarningActions,
-): { setStatus(text: string): void; setOwner(text: string): void; remove(): void } {
+): { setStatus(text: string): void; remove(): void } {
   const host = document.createElement('tradetally-alert');
   host.setAttribute('data-tradetally-alert', `${found.prefix}…${found.last4}`);
   hosts.add(host);
   const root = host.attachShadow({ mode: 'closed' });
   const live = found.env === 'live';
-  const where =
-    how === 'paste'
-      ? blocked
-        ? 'was about to be pasted here. The paste was stopped.'
-        : 'was pasted into this page.'
-      : how === 'input'
-        ? 'was entered into this page.'
-        : 'is shown on this page.';
-  const { sheet: styles, template: markup } = parts();
-  root.adoptedStyleSheets = [styles];
-  root.appendChild(markup.content.cloneNode(true));
+  style(root);
+  root.appendChild(markup().content.cloneNode(true));
   (root.querySelector('.box') as HTMLElement).classList.add(live ? 'live' : 'test');
-  (root.querySelector('strong') as HTMLElement).textContent = live ? 'Live TradeTally API key exposed' : 'TradeTally test key seen';
-  const text = root.querySelector('.text') as HTMLElement;
-  text.append(
-    `Your ${live ? 'live' : 'test'} key `,
-    Object.assign(document.createElement('code'), { textContent: `${found.prefix}…${found.last4}` }),
-    ` ${where} ${live ? 'Anyone who sees it can reach your trading journal.' : ''}`,
-  );
+  (root.querySelector('strong') as HTMLElement).textContent = t(live ? 'warningLiveTitle' : 'warningTestTitle');
+  const code = Object.assign(document.createElement('code'), { textContent: `${found.prefix}…${found.last4}` });
+  const where = how === 'paste' ? (blocked ? WHERE.stopped : WHERE.pasted) : WHERE[how];
+  (root.querySelector('.text') as HTMLElement).append(...tNodes(where, code), ...(live ? [' ', t('warningLiveRisk')] : []));
+  (root.querySelector('[data-action="revoke"]') as HTMLElement).textContent = t('warningRevoke');
+  (root.querySelector('[data-action="dismiss"]') as HTMLElement).textContent = t('warningDismiss');
   const status = root.querySelector('.status') as HTMLElement;
   const place = () => {
     const rect = anchor && anchor !== document.documentElement && anchor !== document.body ? anchor.getBoundingClientRect() : null;
@@ -104,26 +130,22 @@ export function showWarning(
   const remove = () => host.remove();
   root.addEventListener('click', (event) => {
     // Only a person's click (or Enter/Space on a focused button) acts: a page can dispatch clicks,
-    // and one that silenced the warning or revoked on its own would turn the extension against the user.
+    // and one that dismissed the warning or revoked on its own would turn the extension against the user.
     if (!event.isTrusted) return;
     const action = (event.target as HTMLElement).closest('button')?.dataset.action;
     if (action === 'revoke') {
       const button = event.target as HTMLButtonElement;
       button.disabled = true;
-      status.textContent = 'Reporting…';
+      status.textContent = t('warningReporting');
       actions.revoke().then(
         (text) => (status.textContent = text),
-        () => (status.textContent = 'Could not reach TradeTally; try again.'),
+        () => (status.textContent = t('errorUnreachable')),
       );
-    } else if (action === 'ignore') {
-      actions.ignoreSite();
-      remove();
     } else if (action === 'dismiss') {
       actions.dismiss();
       remove();
     }
   });
   document.documentElement.appendChild(host);
-  const owner = root.querySelector('.owner') as HTMLElement;
-  return { setStatus: (text) => (status.textContent = text), setOwner: (text) => (owner.textContent = text), remove };
+  return { setStatus: (text) => (status.textContent = text), remove };
 }

@@ -1,52 +1,134 @@
 import type { PopupState } from '@tradetally/contracts';
+import { type Child, h, keyLabel } from '../shared/dom.js';
+import { t, tNodes } from '../shared/i18n.js';
 import { send } from '../shared/messages.js';
+import { describeOwnKey } from '../shared/own-key.js';
 
-// The popup: recent detections, the signed-in user's keys that expire soon, and the settings page.
+// The popup: the keys found on the page it opened over (with "Ignore on this site": extension-owned
+// UI, which no page can cover), recent detections, the signed-in user's keys that expire soon.
+// Each part is one section below, a function of the state: a new part is a new section.
+
 const app = document.getElementById('app') as HTMLElement;
+document.title = t('popupTitle');
 
-function item(html: string): HTMLLIElement {
-  const li = document.createElement('li');
-  li.innerHTML = html;
-  return li;
+/** The tab the popup speaks for: `?tab=<id>` when opened for one (tests, a pop-out), else the active tab. */
+async function tabId(): Promise<number | undefined> {
+  const named = Number(new URLSearchParams(location.search).get('tab') ?? Number.NaN);
+  if (Number.isInteger(named) && named >= 0) return named;
+  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true }).catch(() => []);
+  return tab?.id;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const openOptions = (event: Event) => {
+  event.preventDefault();
+  void chrome.runtime.openOptionsPage();
+};
 
-function render(state: PopupState): void {
-  app.innerHTML = `<h1>TradeTally Keys</h1>
-    <p id="account"></p>
-    <h2>Recent detections</h2><ul id="detections"></ul>
-    <h2>Your keys expiring soon</h2><ul id="expiring"></ul>
-    <p><a id="settings" target="_blank" rel="noopener">Open API key settings</a> · <a href="#" id="options">Options</a></p>`;
-  // Signed out after a browser restart or a session the API no longer accepts: say so, offer sign-in.
-  const account = app.querySelector('#account') as HTMLElement;
-  if (state.signedInAs) account.innerHTML = `Signed in as <strong>${escape(state.signedInAs)}</strong>`;
-  else account.innerHTML = '<strong>Signed out.</strong> Warnings and reports still work. <a href="#" id="signin">Sign in</a>';
-  app.querySelector('#signin')?.addEventListener('click', (event) => {
-    event.preventDefault();
-    void chrome.runtime.openOptionsPage();
-  });
-  const detections = app.querySelector('#detections') as HTMLElement;
-  if (state.detections.length === 0) detections.append(item('<span class="muted">No TradeTally keys seen on a page yet.</span>'));
-  for (const d of state.detections) {
-    detections.append(
-      item(
-        `<code>${escape(d.prefix)}…${escape(d.last4)}</code> ${d.env} · ${escape(d.site)}<br><small>${new Date(d.time).toLocaleString()} · ${d.source} · ${d.action.replace('_', ' ')}</small>`,
+const list = (items: Child[], empty: string) => h('ul', {}, ...(items.length ? items.map((item) => h('li', {}, item)) : [h('li', { class: 'muted' }, empty)]));
+
+type Section = (state: PopupState, refresh: () => void) => Child;
+
+const account: Section = (state) =>
+  h(
+    'p',
+    { id: 'account' },
+    ...(state.signedInAs
+      ? tNodes('popupSignedInAs', h('strong', {}, state.signedInAs))
+      : [h('strong', {}, t('popupSignedOut')), ' ', t('popupSignedOutNote'), ' ', h('a', { href: '#', id: 'signin', onclick: openOptions }, t('popupSignIn'))]),
+  );
+
+/** This page's keys, whose they are, and the ignore control for each site they were found on. */
+const thisPage: Section = (state, refresh) => {
+  if (!state.tab) return null;
+  const { keys, more, sites } = state.tab;
+  return h(
+    'section',
+    { id: 'this-page' },
+    h('h2', {}, t('popupThisPage')),
+    list(
+      keys.map((key) =>
+        h('span', {}, keyLabel(key), ` ${key.env} · ${key.site}`, key.owner && h('br'), key.owner && h('small', { class: 'owner' }, describeOwnKey(key.owner))),
       ),
-    );
-  }
-  const expiring = app.querySelector('#expiring') as HTMLElement;
-  if (!state.signedInAs) expiring.append(item('<span class="muted">Sign in (Options) to see your keys that expire within 7 days.</span>'));
-  else if (state.expiringSoon.length === 0) expiring.append(item(`<span class="muted">None for ${escape(state.signedInAs)}.</span>`));
-  for (const k of state.expiringSoon)
-    expiring.append(
-      item(`${escape(k.name)} <code>${escape(k.prefix)}…${escape(k.last4)}</code><br><small>expires ${new Date(k.expiresAt ?? '').toLocaleString()}</small>`),
-    );
-  (app.querySelector('#settings') as HTMLAnchorElement).href = state.settingsUrl;
-  app.querySelector('#options')?.addEventListener('click', (event) => {
-    event.preventDefault();
-    void chrome.runtime.openOptionsPage();
-  });
+      t('popupThisPageNone'),
+    ),
+    more > 0 && h('p', { class: 'muted' }, t('popupThisPageMore', more)),
+    state.allowIgnore &&
+      h(
+        'div',
+        { id: 'ignore' },
+        ...sites.map(({ site, ignored }) =>
+          ignored
+            ? h('p', { class: 'muted' }, t('popupIgnored', site))
+            : h(
+                'button',
+                {
+                  class: 'plain',
+                  'data-site': site,
+                  onclick: () => void send({ type: 'ignore-site', site }).then(refresh),
+                },
+                t('popupIgnoreSite', site),
+              ),
+        ),
+      ),
+  );
+};
+
+const detections: Section = (state) =>
+  h(
+    'section',
+    {},
+    h('h2', {}, t('popupRecent')),
+    h(
+      'ul',
+      { id: 'detections' },
+      ...(state.detections.length ? [] : [h('li', { class: 'muted' }, t('popupRecentNone'))]),
+      ...state.detections.map((d) =>
+        h(
+          'li',
+          {},
+          keyLabel(d),
+          ` ${d.env} · ${d.site}`,
+          h('br'),
+          h('small', {}, `${new Date(d.time).toLocaleString()} · ${t(`source_${d.source}`)} · ${t(`action_${d.action}`)}`),
+        ),
+      ),
+    ),
+    state.historyFull && h('p', { class: 'muted', id: 'history-full' }, t('popupHistoryFull')),
+  );
+
+const expiring: Section = (state) =>
+  h(
+    'section',
+    {},
+    h('h2', {}, t('popupExpiring')),
+    h(
+      'ul',
+      { id: 'expiring' },
+      ...(!state.signedInAs
+        ? [h('li', { class: 'muted' }, t('popupExpiringSignIn'))]
+        : state.expiringSoon.length === 0
+          ? [h('li', { class: 'muted' }, t('popupExpiringNone', state.signedInAs))]
+          : state.expiringSoon.map((k) =>
+              h('li', {}, `${k.name} `, keyLabel(k), h('br'), h('small', {}, t('popupExpires', new Date(k.expiresAt ?? '').toLocaleString()))),
+            )),
+    ),
+  );
+
+const links: Section = (state) =>
+  h(
+    'p',
+    {},
+    h('a', { id: 'settings', href: state.settingsUrl, target: '_blank', rel: 'noopener' }, t('popupOpenSettings')),
+    ' · ',
+    h('a', { href: '#', id: 'options', onclick: openOptions }, t('popupOptions')),
+  );
+
+/** The popup, top to bottom. */
+const SECTIONS: Section[] = [account, thisPage, detections, expiring, links];
+
+async function render(): Promise<void> {
+  const state = await send({ type: 'get-popup-state', tabId: await tabId() });
+  app.replaceChildren(h('h1', {}, t('extName')), ...SECTIONS.map((section) => section(state, () => void render())).filter((n): n is Node | string => !!n));
 }
 
-send({ type: 'get-popup-state' }).then(render, () => (app.textContent = 'The extension could not load its state.'));
+render().catch(() => (app.textContent = t('popupLoadFailed')));

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { type Server, createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EXTENSION_ID } from '@tradetally/contracts';
 import { CHROMIUM_ARGS, chromiumPath, startBuiltApi } from '@tradetally/testing';
 import { type BrowserContext, type Page, type Worker, chromium } from 'playwright-core';
 
@@ -67,8 +68,11 @@ export async function launchWithExtension(
   let [worker] = context.serviceWorkers();
   worker ??= await context.waitForEvent('serviceworker', { timeout: 15_000 });
   // Installing writes the default settings; a test's own settings must come after, or they are lost.
+  // And the browser has loaded its policies once managed storage answers (the first read waits
+  // about 3 s for them): a test's first page is then handled at the speed of every later one.
   await worker.evaluate(async () => {
     while (!(await chrome.storage.local.get('settings')).settings) await new Promise((resolve) => setTimeout(resolve, 20));
+    await chrome.storage.managed.get(null);
   });
   return {
     context,
@@ -79,6 +83,62 @@ export async function launchWithExtension(
       if (!keepProfile) rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A notification the service worker showed, as it reads after its updates. */
+export interface ShownNotification {
+  id: string;
+  title: string;
+  message: string;
+  contextMessage?: string;
+  buttons: string[];
+}
+
+/**
+ * Records every notification the service worker creates or updates from now on, by wrapping
+ * chrome.notifications.create and .update in the worker (the real ones still run): tests count
+ * what a page made the extension show without any hook in production code. Returns the
+ * notifications created, in order, each as its updates left it.
+ */
+export async function observeNotifications(worker: Worker): Promise<() => Promise<ShownNotification[]>> {
+  await worker.evaluate(() => {
+    type Options = chrome.notifications.NotificationOptions;
+    const scope = globalThis as unknown as { shown?: ShownNotification[] };
+    if (scope.shown) return;
+    const shown: ShownNotification[] = (scope.shown = []);
+    const api = chrome.notifications as unknown as Record<'create' | 'update', (id: string, options: Options) => Promise<unknown>>;
+    const create = api.create.bind(chrome.notifications);
+    const update = api.update.bind(chrome.notifications);
+    api.create = (id, options) => {
+      shown.push({ id, title: options.title ?? '', message: options.message ?? '', buttons: (options.buttons ?? []).map((b) => b.title) });
+      return create(id, options);
+    };
+    api.update = (id, options) => {
+      const target = shown.findLast((n) => n.id === id);
+      if (target) Object.assign(target, Object.fromEntries(Object.entries(options).filter(([name]) => ['title', 'message', 'contextMessage'].includes(name))));
+      return update(id, options);
+    };
+  });
+  return () => worker.evaluate(() => (globalThis as unknown as { shown: ShownNotification[] }).shown);
+}
+
+/** The id of the tab showing `page` (the extension's host permissions let it read 127.0.0.1 addresses). */
+export async function tabIdOf(worker: Worker, page: Page): Promise<number> {
+  const url = page.url();
+  const id = await worker.evaluate(async (address) => (await chrome.tabs.query({})).find((tab) => tab.url === address)?.id, url);
+  if (id === undefined) throw new Error(`no tab shows ${url}`);
+  return id;
+}
+
+/** The toolbar badge of a tab. */
+export const badgeOf = (worker: Worker, tabId: number) => worker.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
+
+/** The popup, opened as a page of its own for the tab `tabId` (`?tab=`), as the toolbar button opens it over that tab. */
+export async function popupFor(context: BrowserContext, tabId: number): Promise<Page> {
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${EXTENSION_ID}/src/popup/index.html?tab=${tabId}`);
+  await popup.locator('#account').waitFor();
+  return popup;
 }
 
 /** Dispatches a paste of `text` on the element matched by `selector`, as a browser would; true when not cancelled. */
@@ -144,6 +204,17 @@ export async function warningFor(page: Page, label: string) {
     text: async () => {
       const root = await shadow();
       return root ? textOf(root) : null;
+    },
+    /** The names of the warning's buttons. */
+    buttons: async () => {
+      const root = await shadow();
+      const names: string[] = [];
+      const walk = (node: DomNode) => {
+        if (node.nodeName === 'BUTTON') names.push(textOf(node).trim());
+        for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) walk(child);
+      };
+      if (root) walk(root);
+      return names;
     },
     /** Clicks the button named `name` with the real mouse. */
     click: async (name: string) => {

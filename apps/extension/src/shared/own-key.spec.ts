@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stubI18n } from '../testing/i18n.js';
 import { ago, describeOwnKey } from './own-key.js';
+
+beforeAll(stubI18n);
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 const key = {
