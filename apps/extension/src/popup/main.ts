@@ -47,7 +47,14 @@ const thisPage: Section = (state, refresh) => {
     h('h2', {}, t('popupThisPage')),
     list(
       keys.map((key) =>
-        h('span', {}, keyLabel(key), ` ${key.env} · ${key.site}`, key.owner && h('br'), key.owner && h('small', { class: 'owner' }, describeOwnKey(key.owner))),
+        h(
+          'span',
+          {},
+          keyLabel(key),
+          ` ${t(`env_${key.env}`)} · ${key.site}`,
+          key.owner && h('br'),
+          key.owner && h('small', { class: 'owner' }, describeOwnKey(key.owner)),
+        ),
       ),
       t('popupThisPageNone'),
     ),
@@ -87,7 +94,7 @@ const detections: Section = (state) =>
           'li',
           {},
           keyLabel(d),
-          ` ${d.env} · ${d.site}`,
+          ` ${t(`env_${d.env}`)} · ${d.site}`,
           h('br'),
           h('small', {}, `${new Date(d.time).toLocaleString()} · ${t(`source_${d.source}`)} · ${t(`action_${d.action}`)}`),
         ),

@@ -29,7 +29,7 @@ describe('messages.json', () => {
   it('has no message the code never shows', () => {
     const code = [...sources(join(root, 'src')), readFileSync(join(root, 'manifest.config.ts'), 'utf8')].join('\n');
     const unused = Object.keys(messages).filter(
-      (name) => !code.includes(`'${name}'`) && !code.includes(`__MSG_${name}__`) && !/^(source|action)_/.test(name), // those two are named by their enum value
+      (name) => !code.includes(`'${name}'`) && !code.includes(`__MSG_${name}__`) && !/^(source|action|env)_/.test(name), // these are named by their enum value
     );
     expect(unused).toEqual([]);
   });
