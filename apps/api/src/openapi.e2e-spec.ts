@@ -182,6 +182,8 @@ export async function example(): Promise<void> {
     );
     const result = await run(process.execPath, [
       TSC,
+      // The test's own compiler options, not the package's tsconfig.json.
+      '--ignoreConfig',
       '--noEmit',
       '--strict',
       '--target',

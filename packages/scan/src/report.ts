@@ -47,7 +47,7 @@ async function reportOne(endpoint: string, key: string): Promise<void> {
   const body: LeakReportRequest = { key, source: 'scan' };
   for (let attempt = 1; ; attempt++) {
     let status: number;
-    let retryAfter: string | null = null;
+    let retryAfter: string | null;
     try {
       const response = await fetch(endpoint, {
         method: 'POST',

@@ -48,7 +48,7 @@ export async function whenReady(proc: Proc & { url: string }, timeoutMs = 90_000
       timeoutMs,
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}:\n${proc.output.join('')}`);
+    throw new Error(`${(error as Error).message}:\n${proc.output.join('')}`, { cause: error });
   }
   if (proc.child.exitCode !== null) throw new Error(`the API exited early:\n${proc.output.join('')}`);
 }

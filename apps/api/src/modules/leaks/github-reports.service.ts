@@ -52,7 +52,7 @@ export class GithubReportsService {
     if (!identifier || !signature) throw new ApiError('invalid_signature', 'The GitHub signature headers are missing.');
     const key = await this.githubKeys.publicKey(identifier);
     if (!key) throw new ApiError('invalid_signature', 'GitHub does not list that signing key.');
-    let valid = false;
+    let valid: boolean;
     try {
       // GitHub's signatures are ASN.1 DER (Node's default for ECDSA), base64 encoded.
       valid = verify('sha256', raw, key, Buffer.from(signature, 'base64'));
