@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { type Proc, spawnNode } from './process.js';
 
-// dist/apps.js sits two folders below packages/testing, three below the repository root.
+// dist/apps.js (and src/apps.ts) sit two folders below packages/testing, three below the repository root.
 const ROOT = new URL('../../..', import.meta.url).pathname;
+/** The repository's root folder (with a trailing slash). */
+export const REPOSITORY_ROOT = ROOT;
 /** The built API, as deployed. Turbo builds it before the test tasks that need it (turbo.json). */
 export const API_MAIN = join(ROOT, 'apps/api/dist/main.js');
 /** The built worker, as deployed. */

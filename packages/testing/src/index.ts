@@ -1,6 +1,6 @@
 // The test-support harness every workspace shares (docs/testing.md). Everything here fails loudly:
 // a timeout or a process that exits early throws with what it printed, never hangs or passes.
-export { API_MAIN, type BuiltApi, TEST_PEPPER, WORKER_MAIN, startBuiltApi, startBuiltWorker } from './apps.js';
+export { API_MAIN, type BuiltApi, REPOSITORY_ROOT, TEST_PEPPER, WORKER_MAIN, startBuiltApi, startBuiltWorker } from './apps.js';
 export { CHROMIUM_ARGS, chromiumPath, launchChromium } from './browser.js';
 export { freePort, freePortRange } from './ports.js';
 export { type Exit, type Proc, spawnNode } from './process.js';

@@ -1,8 +1,12 @@
+import { createRequire } from 'node:module';
 import { applyDecorators, type INestApplication } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags, DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import * as contracts from '@tradetally/contracts';
 import { type ErrorCode, ProblemDetailsSchema, statusOfErrorCode } from '@tradetally/contracts';
 import { z } from 'zod';
+
+// The packages' one version number (every package.json has it); src/common and dist/common both sit two folders below apps/api.
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /** An OpenAPI schema object, as @nestjs/swagger types it (its interfaces are not exported). */
 type SchemaObject = Extract<Parameters<typeof ApiResponse>[0], { schema: unknown }>['schema'];
@@ -201,7 +205,7 @@ export function createOpenApiDocument(app: INestApplication, publicUrl: string):
     new DocumentBuilder()
       .setTitle('TradeTally Keys API')
       .setDescription('Users, API keys, the trading journal and leak reports. Errors are RFC 9457 problem details with a stable `code` (`ErrorCode`).')
-      .setVersion('2')
+      .setVersion(version)
       .setLicense('MIT', 'https://opensource.org/license/mit')
       .addServer(publicUrl.replace(/\/+$/, ''), 'This instance (PUBLIC_URL)')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A session token (POST /v1/auth/login) or an API key (tt_live_…, tt_test_…)' })
