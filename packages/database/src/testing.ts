@@ -15,6 +15,8 @@ import {
   UsersRepository,
 } from './repositories/index.js';
 
+export { type ConfigurationDrift, type DocumentedVariable, configurationDrift, documentedVariables, schemaDefault } from './configuration-docs.js';
+
 /** The PostgreSQL server tests may create databases on. */
 export const PG_ADMIN_URL = process.env.PG_TEST_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 

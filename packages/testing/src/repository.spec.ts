@@ -115,3 +115,50 @@ describe('a published package', () => {
     }
   });
 });
+
+describe('.env.example', () => {
+  it('sets every variable compose.yaml takes from the environment', () => {
+    const used = new Set([...read('compose.yaml').matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]));
+    const set = new Set([...read('.env.example').matchAll(/^([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    expect([...used].filter((name) => !set.has(name))).toEqual([]);
+  });
+});
+
+describe('the documentation', () => {
+  const pages = [
+    'README.md',
+    'SECURITY.md',
+    'CHANGELOG.md',
+    ...['docs', 'packages', 'apps'].flatMap((parent) =>
+      parent === 'docs'
+        ? readdirSync(join(REPOSITORY_ROOT, 'docs'))
+            .filter((name) => name.endsWith('.md'))
+            .map((name) => `docs/${name}`)
+        : workspaces
+            .filter(({ folder }) => folder.startsWith(`${parent}/`) && existsSync(join(REPOSITORY_ROOT, folder, 'README.md')))
+            .map(({ folder }) => `${folder}/README.md`),
+    ),
+  ];
+  const links = (page: string) => [...read(page).matchAll(/\]\(([^)\s]+)\)|<(https?:[^>]+)>/g)].map((m) => (m[1] ?? m[2])!);
+
+  it('links only inside the repository, to files that exist', () => {
+    const bad = pages.flatMap((page) =>
+      links(page)
+        .filter((target) => !target.startsWith('#'))
+        .filter((target) => /^[a-z]+:/i.test(target) || !existsSync(join(REPOSITORY_ROOT, page, '..', decodeURIComponent(target.split('#')[0]!))))
+        .map((target) => `${page}: ${target}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('speaks of no internal history: no team specs, version rounds or issue numbers', () => {
+    const bad = pages.flatMap((page) =>
+      read(page)
+        .split('\n')
+        .map((line, i) => ({ line, at: `${page}:${i + 1}` }))
+        .filter(({ line }) => /\.\.\/shared\/|shared\/contract|\bcontract\/[a-z-]+\.md|\bversion [0-9]\b|\bv[0-9] additions|\bissue #?[0-9]+/i.test(line))
+        .map(({ at, line }) => `${at}: ${line.trim()}`),
+    );
+    expect(bad).toEqual([]);
+  });
+});
