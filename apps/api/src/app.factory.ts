@@ -10,7 +10,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { ApiError } from './common/api-error.js';
 import { installPipeline, securityHook } from './common/http-pipeline.js';
-import { NestPinoLogger, createLogger, httpLogger } from './common/logger.js';
+import { NestPinoLogger, createLogger, httpLogger, logDestination } from './common/logger.js';
 import { MetricsService } from './common/metrics.service.js';
 import { createOpenApiDocument } from './common/openapi.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
@@ -43,7 +43,7 @@ function trustProxyOf(trust: TrustProxy): false | string[] | ((address: string, 
  * check, was three quarters of a keyed request's cost (issue 15, bench/baseline.bench.mjs).
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const logger = createLogger(config.LOG_LEVEL, options.logStream);
+  const logger = createLogger(config.LOG_LEVEL, options.logStream ?? logDestination(config.LOG_FORMAT));
   // The page, the pinned extension, and CORS_ORIGINS: no other site or extension is echoed back.
   const origins = new Set([new URL(config.PUBLIC_URL).origin, `chrome-extension://${EXTENSION_ID}`, ...config.CORS_ORIGINS]);
   const security = securityHook({

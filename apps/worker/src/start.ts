@@ -1,26 +1,17 @@
 import { onStopSignal } from '@tradetally/database/stop-signals';
 import 'reflect-metadata';
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestPinoLogger, createLogger, logDestination } from '@tradetally/database';
 import { ConfigError, workerConfig } from './config.js';
 import { gracefulStop } from './graceful-stop.js';
-
-const LEVELS: Record<string, LogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-  silent: [],
-};
 
 async function main(): Promise<void> {
   const config = workerConfig(); // validates the environment before any processor module loads
   // Imported only now: the processors' decorators read the configuration when their module loads.
   const { WorkerModule } = await import('./worker.module.js');
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
-    logger: new ConsoleLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] }),
+    // The API's logger (keys scrubbed; readable on a terminal, JSON otherwise: LOG_FORMAT).
+    logger: new NestPinoLogger(createLogger(config.LOG_LEVEL, logDestination(config.LOG_FORMAT))),
   });
   // Not Nest's signal hooks: they would close the database under running jobs, and exit by the signal.
   const { EmailProcessor } = await import('./queues/email/email.processor.js');

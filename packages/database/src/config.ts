@@ -9,6 +9,12 @@ import { parseDatabaseUrl } from './data-source.js';
 /** A number of days; decimals allowed (tests use windows of seconds). */
 export const daysSchema = z.coerce.number().refine((n) => Number.isFinite(n) && n >= 0, 'must be a number of days (decimals allowed)');
 
+/** `LOG_FORMAT`: `json` (one object a line) or `pretty` (readable, coloured on a terminal). */
+export const LogFormatSchema = z.enum(['json', 'pretty']);
+
+/** A log format. */
+export type LogFormat = z.infer<typeof LogFormatSchema>;
+
 /** The variables both apps read, with their defaults and rules. */
 export const sharedConfigShape = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -28,6 +34,8 @@ export const sharedConfigShape = {
     .default('redis://127.0.0.1:6379'),
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: readable on a terminal, JSON otherwise (logger.ts). */
+  LOG_FORMAT: LogFormatSchema.optional(),
   QUEUE_PREFIX: z.string().default('bull'),
   /** Days after creation a key is due for rotation; 0 turns it off. */
   ROTATION_AGE_DAYS: daysSchema.default(90),

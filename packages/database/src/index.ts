@@ -21,5 +21,6 @@ export { Db, claimEffect, sqliteTime, type SqlParam } from './db.js';
 export { DataSource, type EntityManager } from 'typeorm';
 export { KeyHasher, MIN_PEPPER_LENGTH, type Pepper, hashOpaqueToken, parsePeppers } from './secrets.js';
 export { type NewAuditEvent, type NewNotification, activeKeySql, writeAuditEvent, writeNotification } from './records.js';
-export { ConfigError, daysSchema, parseEnv, redisRetryStrategy, sharedConfigShape } from './config.js';
+export { ConfigError, type LogFormat, LogFormatSchema, daysSchema, parseEnv, redisRetryStrategy, sharedConfigShape } from './config.js';
+export { NestPinoLogger, chooseLogFormat, createLogger, logDestination, prettyStream } from './logger.js';
 export * from './repositories/index.js';
