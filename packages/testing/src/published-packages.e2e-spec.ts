@@ -13,6 +13,7 @@ const PUBLISHED = ['@tradetally/contracts', '@tradetally/client', '@tradetally/s
 const VERSION = (JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface Run {
+  /** null when the command was killed at its time limit. */
   code: number | null;
   stdout: string;
   stderr: string;
@@ -20,7 +21,8 @@ interface Run {
 
 /**
  * The environment of a command run as an outsider: without the `npm_*` variables this test
- * inherits from `npm test` (they carry the repository's prefix and workspace settings).
+ * inherits from `npm test` (they carry the repository's prefix and workspace settings). What npm
+ * needs to reach the registry (a proxy, a company CA) reaches it through turbo.json's pass-through list.
  */
 function outsiderEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD'));
@@ -46,7 +48,9 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 180_000):
 /** Like run(), but a non-zero exit throws with the output. */
 async function succeed(command: string, args: string[], cwd: string): Promise<Run> {
   const result = await run(command, args, cwd);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0) {
+    throw new Error(`${command} ${args.join(' ')} ${result.code === null ? 'timed out' : `exited ${result.code}`}:\n${result.stdout}\n${result.stderr}`);
+  }
   return result;
 }
 
