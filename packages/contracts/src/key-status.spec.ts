@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExpiringSoon, keyStatus } from './key-status.js';
+import { canRotate, isExpiringSoon, keyStatus } from './key-status.js';
 import { DAY_MS } from './time.js';
 
 describe('keyStatus', () => {
@@ -20,5 +20,19 @@ describe('keyStatus', () => {
     expect(isExpiringSoon({ revokedAt: null, graceEndsAt: null, expiresAt: at(7 * DAY_MS + 1) }, now)).toBe(false);
     expect(isExpiringSoon({ revokedAt: at(-1), graceEndsAt: null, expiresAt: at(DAY_MS) }, now)).toBe(false);
     expect(isExpiringSoon({ revokedAt: null, graceEndsAt: null, expiresAt: null }, now)).toBe(false);
+  });
+
+  const fresh = { revokedAt: null, graceEndsAt: null, expiresAt: null, canary: false, rotatedToId: null };
+
+  it('lets an active key that is neither a decoy nor already rotated be rotated', () => {
+    expect(canRotate(fresh, now)).toBe(true);
+    expect(canRotate({ ...fresh, expiresAt: at(DAY_MS).toISOString() }, now)).toBe(true);
+  });
+
+  it('refuses to rotate a decoy, a key already rotated, and a revoked or expired key', () => {
+    expect(canRotate({ ...fresh, canary: true }, now)).toBe(false);
+    expect(canRotate({ ...fresh, rotatedToId: 'successor', graceEndsAt: at(DAY_MS) }, now)).toBe(false);
+    expect(canRotate({ ...fresh, revokedAt: at(-1) }, now)).toBe(false);
+    expect(canRotate({ ...fresh, expiresAt: at(-1) }, now)).toBe(false);
   });
 });

@@ -36,3 +36,18 @@ export function isExpiringSoon(key: KeyTimes, now = Date.now()): boolean {
   const expiresAt = ms(key.expiresAt);
   return keyStatus(key, now) === 'active' && expiresAt !== null && expiresAt - now <= EXPIRING_SOON_DAYS * DAY_MS;
 }
+
+/** What rotating a key needs besides its times: whether it is a decoy, and its successor if already rotated. */
+export interface RotatableKey extends KeyTimes {
+  canary: boolean;
+  rotatedToId: string | null | undefined;
+}
+
+/**
+ * True when a key may be rotated at `now`: it is active, not a canary (a decoy grants nothing, so
+ * a successor would be a real key planted by mistake) and not rotated already (its successor is
+ * the one to rotate). The page offers "Rotate" by it and the API refuses `not_rotatable` by it.
+ */
+export function canRotate(key: RotatableKey, now = Date.now()): boolean {
+  return !key.canary && !key.rotatedToId && keyStatus(key, now) === 'active';
+}
