@@ -5,7 +5,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, session } from './api/client.js';
 import { AuthPage } from './pages/AuthPage.js';
-import { KeysPage } from './pages/KeysPage.js';
+import { KeysPage } from './pages/keys/KeysPage.js';
 import { VerifyEmailPage } from './pages/VerifyEmailPage.js';
 
 /** The confirmation link's token, when this page was opened from one. */
@@ -26,14 +26,17 @@ function App() {
       .finally(() => setChecking(false));
   }, []);
   if (verifying) {
+    // The user is read again before the keys page shows, so it never opens on the banner of the
+    // address just confirmed (the first read may have answered before the confirmation).
     const done = () => {
       history.replaceState(null, '', '/');
-      setVerifying(null);
-      if (session.get())
-        void api.me().then(
-          ({ user: me }) => setUser(me),
-          () => undefined,
-        );
+      const reread = session.get()
+        ? api.me().then(
+            ({ user: me }) => setUser(me),
+            () => undefined,
+          )
+        : Promise.resolve();
+      void reread.finally(() => setVerifying(null));
     };
     return <VerifyEmailPage token={verifying} onDone={done} />;
   }
