@@ -1,13 +1,14 @@
+import { DAY_MS, HOUR_MS } from '@tradetally/contracts';
+
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /** "in 5 days", "3 hours ago", "just now": how far `iso` is from `now`. */
 export function relative(iso: string, now = Date.now()): string {
   const diff = Date.parse(iso) - now;
   const abs = Math.abs(diff);
   if (abs < MINUTE) return 'just now';
-  const [value, unit] = abs >= DAY ? [Math.round(abs / DAY), 'day'] : abs >= HOUR ? [Math.round(abs / HOUR), 'hour'] : [Math.round(abs / MINUTE), 'minute'];
+  const [value, unit] =
+    abs >= DAY_MS ? [Math.round(abs / DAY_MS), 'day'] : abs >= HOUR_MS ? [Math.round(abs / HOUR_MS), 'hour'] : [Math.round(abs / MINUTE), 'minute'];
   const words = `${value} ${unit}${value === 1 ? '' : 's'}`;
   return diff > 0 ? `in ${words}` : `${words} ago`;
 }
@@ -19,14 +20,7 @@ export function when(iso: string): string {
 
 /** Days from now, as an ISO timestamp (expiry presets). */
 export function daysFromNow(days: number, now = Date.now()): string {
-  return new Date(now + days * DAY).toISOString();
-}
-
-/** True when `iso` is in the future and at most `days` away. */
-export function within(iso: string | null, days: number, now = Date.now()): boolean {
-  if (!iso) return false;
-  const at = Date.parse(iso);
-  return at > now && at - now <= days * DAY;
+  return new Date(now + days * DAY_MS).toISOString();
 }
 
 const BROWSERS: [RegExp, string][] = [

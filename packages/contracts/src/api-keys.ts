@@ -87,8 +87,11 @@ export const KeyExpirySchema = TimestampInputSchema.nullable().superRefine((valu
     ctx.addIssue({ code: 'custom', message: `expiresAt must be at most ${MAX_KEY_LIFETIME_DAYS} days ahead` });
 });
 
+/** Longest key name, in characters. */
+export const MAX_KEY_NAME_LENGTH = 100;
+
 /** A key's name: 1..100 characters, trimmed. */
-export const ApiKeyNameSchema = z.string().trim().min(1).max(100);
+export const ApiKeyNameSchema = z.string().trim().min(1).max(MAX_KEY_NAME_LENGTH);
 
 /** Body of `POST /v1/api-keys`. */
 export const CreateApiKeyRequestSchema = z

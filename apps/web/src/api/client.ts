@@ -18,14 +18,16 @@ export class ApiProblem extends Error {
   }
 }
 
-// The session token lives in this tab's sessionStorage (gone when the tab closes). API key secrets
-// never go to storage: they exist only while the one-time dialog shows them.
-const TOKEN = 'tradetally.session';
+/**
+ * Where the session token lives: this tab's sessionStorage (gone when the tab closes). API key
+ * secrets never go to storage: they exist only while the one-time dialog shows them.
+ */
+export const SESSION_STORAGE_KEY = 'tradetally.session';
 
 export const session = {
-  get: () => sessionStorage.getItem(TOKEN),
-  set: (token: string) => sessionStorage.setItem(TOKEN, token),
-  clear: () => sessionStorage.removeItem(TOKEN),
+  get: () => sessionStorage.getItem(SESSION_STORAGE_KEY),
+  set: (token: string) => sessionStorage.setItem(SESSION_STORAGE_KEY, token),
+  clear: () => sessionStorage.removeItem(SESSION_STORAGE_KEY),
 };
 
 // Same origin as the page (or Vite's proxy in development); the token is read from storage on every

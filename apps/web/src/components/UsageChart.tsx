@@ -1,5 +1,5 @@
 import type { UsageDay } from '@tradetally/contracts';
-import { summarizeUsage, usageBars } from '../usage.js';
+import { summarizeUsage, usageBars } from './usage.js';
 
 const WIDTH = 600;
 const HEIGHT = 120;

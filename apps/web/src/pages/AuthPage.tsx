@@ -1,7 +1,7 @@
-import type { User } from '@tradetally/contracts';
+import { PASSWORD_MIN_LENGTH, type User } from '@tradetally/contracts';
 import { useState } from 'preact/hooks';
 import { api, session } from '../api/client.js';
-import { ErrorNote } from '../components/Modal.js';
+import { ErrorNote } from '../components/ErrorNote.js';
 import { useAction } from '../components/useAction.js';
 
 /** Sign in, or create an account and sign in. */
@@ -27,13 +27,13 @@ export function AuthPage(props: { onSignedIn: (user: User) => void }) {
         <h2 id="auth-heading">{mode === 'signin' ? 'Sign in' : 'Create your account'}</h2>
         <label for="email">E-mail</label>
         <input id="email" type="email" autocomplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        <label for="password">Password {mode === 'signup' ? <small>(12 characters or more)</small> : null}</label>
+        <label for="password">Password {mode === 'signup' ? <small>({PASSWORD_MIN_LENGTH} characters or more)</small> : null}</label>
         <input
           id="password"
           type="password"
           autocomplete={mode === 'signin' ? 'current-password' : 'new-password'}
           required
-          minLength={mode === 'signup' ? 12 : 1}
+          minLength={mode === 'signup' ? PASSWORD_MIN_LENGTH : 1}
           value={password}
           onInput={(e) => setPassword(e.currentTarget.value)}
         />

@@ -1,5 +1,4 @@
-import type { ApiKey } from '@tradetally/contracts';
-import { within } from './format.js';
+import { type ApiKey, DAY_MS, EXPIRING_SOON_DAYS, canRotate, isExpiringSoon } from '@tradetally/contracts';
 
 /** One finding of "review your keys", with the fix the page offers in one click. */
 export interface ReviewItem {
@@ -10,38 +9,37 @@ export interface ReviewItem {
   fix: 'rotate' | 'revoke' | 'replace' | 'self_rotate';
 }
 
-const DAY = 86_400_000;
-
 /** Days without use after which a key is worth revoking: the worker's UNUSED_DAYS default (lifecycle.md). */
 export const UNUSED_DAYS = 30;
 
 /** How close a rotation date must be before the review speaks of it, in days. */
 const ROTATION_NOTICE_DAYS = 7;
 
-const days = (ms: number) => Math.floor(ms / DAY);
+const days = (ms: number) => Math.floor(ms / DAY_MS);
 const count = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
 /**
- * What a careful trader should look at among their active keys: keys expiring within 7 days, keys
+ * What a careful trader should look at among the keys they could still rotate (contracts'
+ * `canRotate`: active, not a decoy, not rotated already): keys expiring soon (`isExpiringSoon`), keys
  * nobody used for 30 days (from their last use, or their creation), keys due for rotation that could
  * rotate themselves, keys that never expire, keys that can write. Most urgent first.
- * Decoy keys are left out: they are meant to lie unused forever, and can be neither rotated nor replaced.
+ * Decoy keys are left out by that rule too: they are meant to lie unused forever, and can be neither rotated nor replaced.
  */
 export function reviewKeys(keys: ApiKey[], now = Date.now()): ReviewItem[] {
   const items: ReviewItem[] = [];
-  for (const key of keys.filter((k) => k.status === 'active' && !k.rotatedToId && !k.canary)) {
-    if (within(key.expiresAt, 7, now)) items.push({ kind: 'expiring', key, why: 'expires within 7 days', fix: 'replace' });
+  for (const key of keys.filter((k) => canRotate(k, now))) {
+    if (isExpiringSoon(key, now)) items.push({ kind: 'expiring', key, why: `expires within ${count(EXPIRING_SOON_DAYS)}`, fix: 'replace' });
     const idle = now - Date.parse(key.lastUsedAt ?? key.createdAt);
-    if (idle >= UNUSED_DAYS * DAY) {
+    if (idle >= UNUSED_DAYS * DAY_MS) {
       const why = key.lastUsedAt ? `has not been used for ${count(days(idle))}` : `has never been used in the ${count(days(idle))} since it was made`;
       items.push({ kind: 'unused', key, why, fix: 'revoke' });
     }
-    if (key.rotationDueAt && !key.selfRotate && Date.parse(key.rotationDueAt) - now <= ROTATION_NOTICE_DAYS * DAY) {
+    if (key.rotationDueAt && !key.selfRotate && Date.parse(key.rotationDueAt) - now <= ROTATION_NOTICE_DAYS * DAY_MS) {
       const due = Date.parse(key.rotationDueAt);
       const late = days(now - due);
       const when =
         due > now
-          ? `is due for rotation in ${count(Math.ceil((due - now) / DAY))}`
+          ? `is due for rotation in ${count(Math.ceil((due - now) / DAY_MS))}`
           : late === 0
             ? 'is due for rotation today'
             : `was due for rotation ${count(late)} ago`;

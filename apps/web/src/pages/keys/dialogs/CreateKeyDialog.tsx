@@ -1,96 +1,53 @@
 import {
   type ApiKey,
+  type ApiKeyEnvironment,
   type ApiKeyScope,
   type CreateApiKeyRequest,
   type CreateApiKeyResponse,
-  MAX_ALLOWED_IPS,
-  type RotateApiKeyResponse,
-  type UpdateApiKeyRequest,
+  displayApiKey,
 } from '@tradetally/contracts';
 import { useState } from 'preact/hooks';
+import { api } from '../../../api/client.js';
+import { ErrorNote } from '../../../components/ErrorNote.js';
+import { FormFooter } from '../../../components/FormFooter.js';
+import { Modal } from '../../../components/Modal.js';
+import { useAction } from '../../../components/useAction.js';
 import { parseAllowedIps } from '../allowed-ips.js';
-import { api } from '../api/client.js';
-import { daysFromNow, when } from '../format.js';
-import { ErrorNote, Modal } from './Modal.js';
-import { useAction } from './useAction.js';
-
-/** A dialog form's Cancel and submit buttons; the submit one shows and blocks while busy. */
-function FormFooter(props: { busy: boolean; submit: string; onCancel: () => void }) {
-  return (
-    <footer>
-      <button type="button" class="secondary" onClick={props.onCancel}>
-        Cancel
-      </button>
-      <button type="submit" aria-busy={props.busy} disabled={props.busy}>
-        {props.submit}
-      </button>
-    </footer>
-  );
-}
-
-const EXPIRY_PRESETS = [
-  ['30', '30 days'],
-  ['90', '90 days'],
-  ['180', '180 days'],
-  ['365', '365 days'],
-  ['custom', 'Custom date'],
-  ['never', 'Never'],
-] as const;
+import { AllowedIpsField } from '../fields/AllowedIpsField.js';
+import { EnvironmentField } from '../fields/EnvironmentField.js';
+import { type ExpiryChoice, ExpiryField, expiresAtOf } from '../fields/ExpiryField.js';
+import { KeyNameField } from '../fields/KeyNameField.js';
+import { ScopeField } from '../fields/ScopeField.js';
+import { SelfRotateField } from '../fields/SelfRotateField.js';
+import type { ShownSecret } from './shown-secret.js';
 
 /** What a create dialog may start from: a replacement copies the key it replaces. */
 export interface CreateKeyInitial {
   name?: string;
   scope?: ApiKeyScope;
-  environment?: 'live' | 'test';
+  environment?: ApiKeyEnvironment;
   allowedIps?: string[] | null;
   selfRotate?: boolean;
 }
 
 /**
- * The "Allowed addresses" field. It is checked when the form is sent, not on every keystroke (a half
- * typed address is not an error); the message then replaces the hint and names the wrong entries.
- */
-function AllowedIpsField(props: { value: string; error: string | null; onInput: (value: string) => void }) {
-  return (
-    <>
-      <label for="key-ips">
-        Allowed addresses <small class="note">(optional)</small>
-      </label>
-      <textarea
-        id="key-ips"
-        rows={2}
-        value={props.value}
-        spellcheck={false}
-        placeholder={'203.0.113.7\n2001:db8::/32'}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby="key-ips-help"
-        onInput={(e) => props.onInput(e.currentTarget.value)}
-      />
-      <small id="key-ips-help" class={props.error ? 'error' : undefined} role={props.error ? 'alert' : undefined}>
-        {props.error ??
-          `One address or CIDR range per line or comma separated, up to ${MAX_ALLOWED_IPS}. Requests from anywhere else get 403. Empty: any address.`}
-      </small>
-    </>
-  );
-}
-
-/**
  * Create a key: read-only and 90 days preselected, "never" warned about. `decoy` makes a canary:
  * it never works, so scope, addresses and self-rotation mean nothing for it and are not asked.
+ * `replaces`: the key a replacement is made for (from `initial`), named in the secret's note.
  */
 export function CreateKeyDialog(props: {
   decoy?: boolean;
   initial?: CreateKeyInitial;
-  onCreated: (result: CreateApiKeyResponse) => void;
+  replaces?: ApiKey;
+  onCreated: (shown: ShownSecret) => void;
   onClose: () => void;
 }) {
   const decoy = props.decoy === true;
   const [name, setName] = useState(props.initial?.name ?? '');
   const [scope, setScope] = useState<ApiKeyScope>(props.initial?.scope ?? 'read');
-  const [environment, setEnvironment] = useState<'live' | 'test'>(props.initial?.environment ?? 'live');
+  const [environment, setEnvironment] = useState<ApiKeyEnvironment>(props.initial?.environment ?? 'live');
   // A decoy that expires would stop looking real; it gets no reminders either way (lifecycle.md).
-  const [expiry, setExpiry] = useState<string>(decoy ? 'never' : '90');
-  const [custom, setCustom] = useState('');
+  const [expiry, setExpiry] = useState<ExpiryChoice>({ preset: decoy ? 'never' : '90', date: '' });
   const [ips, setIps] = useState((props.initial?.allowedIps ?? []).join('\n'));
   const [ipsError, setIpsError] = useState<string | null>(null);
   const [selfRotate, setSelfRotate] = useState(props.initial?.selfRotate ?? false);
@@ -99,11 +56,12 @@ export function CreateKeyDialog(props: {
     const allowed = decoy ? ({ ok: true, value: null } as const) : parseAllowedIps(ips);
     setIpsError(allowed.ok ? null : allowed.error);
     if (!allowed.ok) return;
-    const expiresAt = expiry === 'never' ? null : expiry === 'custom' ? new Date(`${custom}T23:59:59`).toISOString() : daysFromNow(Number(expiry));
+    const expiresAt = expiresAtOf(expiry);
     const body: CreateApiKeyRequest = decoy
       ? { name, scope, environment, expiresAt, canary: true }
       : { name, scope, environment, expiresAt, selfRotate, ...(allowed.value ? { allowedIps: allowed.value } : {}) };
-    props.onCreated(await api.createKey(body));
+    const result = await api.createKey(body);
+    props.onCreated({ secret: result.secret, heading: createdHeading(result), note: createdNote(result.apiKey, props.replaces) });
   });
 
   return (
@@ -117,77 +75,14 @@ export function CreateKeyDialog(props: {
             Plant it where an intruder would look — a config file, a repository, a password manager. It grants nothing, and any use alerts you at once.
           </p>
         ) : null}
-        <label for="key-name">Name</label>
-        <input
-          id="key-name"
-          required
-          maxLength={100}
-          value={name}
-          placeholder={decoy ? 'e.g. prod .env (decoy)' : 'e.g. Broker import'}
-          onInput={(e) => setName(e.currentTarget.value)}
-        />
-        {decoy ? null : (
-          <fieldset>
-            <legend>Scope</legend>
-            <label>
-              <input type="radio" name="scope" value="read" checked={scope === 'read'} onChange={() => setScope('read')} />
-              Read only <small>— can read trades; cannot change anything.</small>
-            </label>
-            <label>
-              <input type="radio" name="scope" value="read_write" checked={scope === 'read_write'} onChange={() => setScope('read_write')} />
-              Read and write <small>— can also create, change, delete and import trades.</small>
-            </label>
-          </fieldset>
-        )}
-        <fieldset>
-          <legend>Environment</legend>
-          <label>
-            <input type="radio" name="environment" checked={environment === 'live'} onChange={() => setEnvironment('live')} />
-            Live <small>(tt_live_…, {decoy ? 'the most tempting to an intruder' : 'your real journal'})</small>
-          </label>
-          <label>
-            <input type="radio" name="environment" checked={environment === 'test'} onChange={() => setEnvironment('test')} />
-            Test <small>(tt_test_…, for building an integration)</small>
-          </label>
-        </fieldset>
-        <label for="key-expiry">Expires</label>
-        <select id="key-expiry" value={expiry} onChange={(e) => setExpiry(e.currentTarget.value)}>
-          {EXPIRY_PRESETS.map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-        {expiry === 'custom' ? (
-          <>
-            <label for="key-expiry-date">Expiry date (at most 366 days ahead)</label>
-            <input
-              id="key-expiry-date"
-              type="date"
-              required
-              value={custom}
-              min={daysFromNow(1).slice(0, 10)}
-              max={daysFromNow(366).slice(0, 10)}
-              onInput={(e) => setCustom(e.currentTarget.value)}
-            />
-          </>
-        ) : null}
-        {expiry === 'never' && !decoy ? (
-          <p role="note" class="warning">
-            A key that never expires stays dangerous forever if it leaks. Prefer an expiry and rotate it.
-          </p>
-        ) : null}
+        <KeyNameField value={name} placeholder={decoy ? 'e.g. prod .env (decoy)' : 'e.g. Broker import'} onInput={setName} />
+        {decoy ? null : <ScopeField value={scope} onChange={setScope} />}
+        <EnvironmentField value={environment} decoy={decoy} onChange={setEnvironment} />
+        <ExpiryField value={expiry} quiet={decoy} onChange={setExpiry} />
         {decoy ? null : (
           <>
             <AllowedIpsField value={ips} error={ipsError} onInput={setIps} />
-            <label class="choice">
-              <input type="checkbox" name="self-rotate" checked={selfRotate} onChange={(e) => setSelfRotate(e.currentTarget.checked)} />
-              Let this key rotate itself
-              <small>
-                Your integration can renew its own key with <code>POST /v1/api-keys/self/rotate</code>, without you. You are told each time, and a leak report
-                of the old key also revokes the new one.
-              </small>
-            </label>
+            <SelfRotateField checked={selfRotate} onChange={setSelfRotate} />
           </>
         )}
         <ErrorNote error={error} />
@@ -197,116 +92,15 @@ export function CreateKeyDialog(props: {
   );
 }
 
-/** Rename a key and change where it may be used from (`PATCH /v1/api-keys/:id`); only what changed is sent. */
-export function EditKeyDialog(props: { apiKey: ApiKey; onSaved: () => void; onClose: () => void }) {
-  const key = props.apiKey;
-  const [name, setName] = useState(key.name);
-  const [ips, setIps] = useState((key.allowedIps ?? []).join('\n'));
-  const [ipsError, setIpsError] = useState<string | null>(null);
-  const { busy, error, run } = useAction();
-  const submit = run(async () => {
-    // A decoy's addresses would only stop it from alerting, so they are not offered for it.
-    const allowed = key.canary ? ({ ok: true, value: key.allowedIps } as const) : parseAllowedIps(ips);
-    setIpsError(allowed.ok ? null : allowed.error);
-    if (!allowed.ok) return;
-    const body: UpdateApiKeyRequest = {};
-    if (name.trim() !== key.name) body.name = name;
-    if ((allowed.value ?? []).join(',') !== (key.allowedIps ?? []).join(',')) body.allowedIps = allowed.value;
-    if (body.name !== undefined || body.allowedIps !== undefined) await api.updateKey(key.id, body);
-    props.onSaved();
-  });
-  return (
-    <Modal labelledBy="edit-heading" testId="edit-dialog" onCancel={props.onClose}>
-      <form onSubmit={submit}>
-        <header>
-          <h2 id="edit-heading">Edit “{key.name}”</h2>
-        </header>
-        <label for="key-name">Name</label>
-        <input id="key-name" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        {key.canary ? null : <AllowedIpsField value={ips} error={ipsError} onInput={setIps} />}
-        <ErrorNote error={error} />
-        <FormFooter busy={busy} submit="Save" onCancel={props.onClose} />
-      </form>
-    </Modal>
-  );
+/** The secret dialog's heading: which key, and whether it is a decoy. */
+function createdHeading(result: CreateApiKeyResponse): string {
+  return `${result.apiKey.canary ? 'Decoy key' : 'Key'} “${result.apiKey.name}” created`;
 }
 
-const GRACE = [
-  [0, 'Now — the old key stops at once'],
-  [60, '1 hour'],
-  [1440, '24 hours'],
-  [10080, '7 days'],
-] as const;
-
-/** Rotate a key with a grace period; ends on the new key's one-time secret. */
-export function RotateDialog(props: { apiKey: ApiKey; initialGrace?: number; onRotated: (result: RotateApiKeyResponse) => void; onClose: () => void }) {
-  const [grace, setGrace] = useState<number>(props.initialGrace ?? 1440);
-  const { busy, error, run } = useAction();
-  const submit = run(async () => props.onRotated(await api.rotateKey(props.apiKey.id, grace)));
-  return (
-    <Modal labelledBy="rotate-heading" testId="rotate-dialog" onCancel={props.onClose}>
-      <form onSubmit={submit}>
-        <header>
-          <h2 id="rotate-heading">Rotate “{props.apiKey.name}”</h2>
-        </header>
-        <p>
-          A new key with the same name, scope and environment replaces{' '}
-          <code>
-            {props.apiKey.prefix}…{props.apiKey.last4}
-          </code>
-          . Keep the old one working while your integration switches over:
-        </p>
-        <fieldset>
-          <legend>Old key keeps working for</legend>
-          {GRACE.map(([minutes, label]) => (
-            <label key={minutes}>
-              <input type="radio" name="grace" checked={grace === minutes} onChange={() => setGrace(minutes)} />
-              {label}
-            </label>
-          ))}
-        </fieldset>
-        <ErrorNote error={error} />
-        <FormFooter busy={busy} submit="Rotate key" onCancel={props.onClose} />
-      </form>
-    </Modal>
-  );
-}
-
-/** Revoke with confirmation. */
-export function RevokeDialog(props: { apiKey: ApiKey; onRevoked: () => void; onClose: () => void }) {
-  const { busy, error, run } = useAction();
-  const revoke = run(async () => {
-    await api.revokeKey(props.apiKey.id);
-    props.onRevoked();
-  });
-  return (
-    <Modal labelledBy="revoke-heading" testId="revoke-dialog" onCancel={props.onClose}>
-      <header>
-        <h2 id="revoke-heading">Revoke “{props.apiKey.name}”?</h2>
-      </header>
-      <p>
-        <code>
-          {props.apiKey.prefix}…{props.apiKey.last4}
-        </code>{' '}
-        stops working at once: every integration using it gets <code>401 api_key_revoked</code> on its next request. This cannot be undone.
-      </p>
-      <ErrorNote error={error} />
-      <footer>
-        <button type="button" class="secondary" onClick={props.onClose}>
-          Keep it
-        </button>
-        <button type="button" class="contrast" aria-busy={busy} disabled={busy} onClick={() => revoke()}>
-          Revoke key
-        </button>
-      </footer>
-    </Modal>
-  );
-}
-
-/** The note under a rotation's new secret: when the old key stops. */
-export function rotationNote(result: RotateApiKeyResponse): string {
-  const end = result.previous.graceEndsAt;
-  return end && Date.parse(end) > Date.now() + 1000
-    ? `The old key ${result.previous.prefix}…${result.previous.last4} keeps working until ${when(end)}.`
-    : `The old key ${result.previous.prefix}…${result.previous.last4} has stopped working.`;
+/** The note under a new key's secret: where a decoy goes, or what to do with the key a replacement replaces. */
+function createdNote(created: ApiKey, replaces: ApiKey | undefined): string | undefined {
+  if (created.canary) return 'Plant it where an intruder would look. It never works; any use alerts you here and by e-mail.';
+  if (replaces)
+    return `Switch your integration to this key, then revoke the old one (${displayApiKey(replaces)}).${created.selfRotate ? ' This one renews itself.' : ''}`;
+  return undefined;
 }
