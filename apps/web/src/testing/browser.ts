@@ -24,7 +24,18 @@ export async function startProduct(options: { worker?: boolean } = {}): Promise<
   try {
     const api = await startBuiltApi({
       databaseUrl,
-      env: { WEB_DIST, TT_KEY_PEPPER: 'web-test-pepper-web-test-pepper-web-test', RATE_LIMIT_PREFIX: `${tag}:rl`, QUEUE_PREFIX: tag, USAGE_FLUSH_SECONDS: '1' },
+      env: {
+        WEB_DIST,
+        TT_KEY_PEPPER: 'web-test-pepper-web-test-pepper-web-test',
+        RATE_LIMIT_PREFIX: `${tag}:rl`,
+        QUEUE_PREFIX: tag,
+        USAGE_FLUSH_SECONDS: '1',
+        // Every suite's traders sign up and try keys from 127.0.0.1 on this one API: the limits
+        // per address would otherwise end the run, and the page's tests are not about them.
+        RATE_LIMIT_REGISTER_PER_ADDRESS: '100000',
+        RATE_LIMIT_LOGIN_PER_ADDRESS: '100000',
+        RATE_LIMIT_KEY_FAILURES_PER_ADDRESS: '100000',
+      },
     });
     children.push(api);
     // PUBLIC_URL: the API's own address (startBuiltApi sets it), where the worker's e-mail links point.
