@@ -1,10 +1,10 @@
-import type { Detection } from '@tradetally/contracts';
+import { DAY_MS, type Detection } from '@tradetally/contracts';
 
 /** Detections kept at most. */
 export const HISTORY_LIMIT = 200;
 
 /** Detections older than this leave the history on the next write. */
-export const HISTORY_MAX_AGE_MS = 90 * 86_400_000;
+export const HISTORY_MAX_AGE_MS = 90 * DAY_MS;
 
 /**
  * The history (newest first) after `fresh` detections (in the order found). A full history takes nothing more, rather

@@ -8,7 +8,9 @@ import {
   type OwnKey,
   type Page,
   type SettingsView,
+  isExpiringSoon,
   isIgnored,
+  parseApiKey,
 } from '@tradetally/contracts';
 import { fingerprint } from '../shared/fingerprint.js';
 import { t } from '../shared/i18n.js';
@@ -105,7 +107,9 @@ const handlers: Handlers = {
       const answer = await api.reportLeak<{ received: boolean; revoked?: string[] }>(body);
       if (!answer.ok) return { ok: false, error: t('errorAnswered', answer.status) };
       const site = senderSite(sender);
-      const key = { fingerprint: await fingerprint(message.key), prefix: message.key.slice(0, 12), last4: message.key.slice(-4) };
+      const parts = parseApiKey(message.key);
+      if (!parts) return { ok: true, ...(answer.body?.revoked ? { revoked: answer.body.revoked } : {}) };
+      const key = { fingerprint: await fingerprint(message.key), prefix: parts.prefix, last4: parts.last4 };
       await store.exclusive(async () => {
         if (await store.markInHistory(key.fingerprint, site, 'revoked')) return;
         // A key the history has no record of (its page load's bound was spent): recorded within the same bound.
@@ -113,9 +117,8 @@ const handlers: Handlers = {
         const admitted = admitRecord(await store.readTab(tabId));
         if (!admitted.allowed) return;
         await store.writeTab(tabId, admitted.tab);
-        const env = message.key.startsWith('tt_live_') ? ('live' as const) : ('test' as const);
         await store.addToHistory([
-          { ...key, env, site, time: new Date().toISOString(), source: message.source === 'page' ? 'page' : 'paste', action: 'revoked' },
+          { ...key, env: parts.env, site, time: new Date().toISOString(), source: message.source === 'page' ? 'page' : 'paste', action: 'revoked' },
         ]);
       });
       return { ok: true, ...(answer.body?.revoked ? { revoked: answer.body.revoked } : {}) };
@@ -179,8 +182,7 @@ const handlers: Handlers = {
     let expiringSoon: ApiKey[] = [];
     if (sessionFor(await store.readSession(), effective.apiUrl)) {
       const answer = await api.request<Page<ApiKey>>('/v1/api-keys?status=active&limit=200').catch(() => null);
-      const soon = Date.now() + 7 * 86_400_000;
-      expiringSoon = answer?.ok ? (answer.body?.data ?? []).filter((k) => k.expiresAt && Date.parse(k.expiresAt) <= soon) : [];
+      expiringSoon = answer?.ok ? (answer.body?.data ?? []).filter((k) => isExpiringSoon(k)) : [];
     }
     // Read after the request: a 401 above has just signed the extension out.
     const session = sessionFor(await store.readSession(), effective.apiUrl);

@@ -1,4 +1,4 @@
-import type { OwnKey } from '@tradetally/contracts';
+import { type OwnKey, displayApiKey } from '@tradetally/contracts';
 import { t } from '../shared/i18n.js';
 import type { TabEntry } from './tab-state.js';
 
@@ -19,7 +19,7 @@ export function notificationTarget(id: string): { tabId: number; site: string } 
 export function notificationText(key: TabEntry, owner: OwnKey | undefined): { title: string; message: string } {
   return {
     title: owner ? t('notificationOwnTitle', owner.name) : t('notificationTitle'),
-    message: t('notificationMessage', `${key.prefix}…${key.last4}`, key.site),
+    message: t('notificationMessage', displayApiKey(key), key.site),
   };
 }
 

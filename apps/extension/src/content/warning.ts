@@ -1,3 +1,4 @@
+import { displayApiKey } from '@tradetally/contracts';
 import { t, tNodes } from '../shared/i18n.js';
 import type { Found } from './scan.js';
 
@@ -98,7 +99,7 @@ export function showWarning(
   actions: WarningActions,
 ): { setStatus(text: string): void; remove(): void } {
   const host = document.createElement('tradetally-alert');
-  host.setAttribute('data-tradetally-alert', `${found.prefix}…${found.last4}`);
+  host.setAttribute('data-tradetally-alert', displayApiKey(found));
   hosts.add(host);
   const root = host.attachShadow({ mode: 'closed' });
   const live = found.env === 'live';
@@ -106,7 +107,7 @@ export function showWarning(
   root.appendChild(markup().content.cloneNode(true));
   (root.querySelector('.box') as HTMLElement).classList.add(live ? 'live' : 'test');
   (root.querySelector('strong') as HTMLElement).textContent = t(live ? 'warningLiveTitle' : 'warningTestTitle');
-  const code = Object.assign(document.createElement('code'), { textContent: `${found.prefix}…${found.last4}` });
+  const code = Object.assign(document.createElement('code'), { textContent: displayApiKey(found) });
   const where = how === 'paste' ? (blocked ? WHERE.stopped : WHERE.pasted) : WHERE[how];
   (root.querySelector('.text') as HTMLElement).append(...tNodes(where, code), ...(live ? [' ', t('warningLiveRisk')] : []));
   (root.querySelector('[data-action="revoke"]') as HTMLElement).textContent = t('warningRevoke');

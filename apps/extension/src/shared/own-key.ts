@@ -1,11 +1,11 @@
-import type { OwnKey } from '@tradetally/contracts';
+import { DAY_MS, HOUR_MS, type OwnKey } from '@tradetally/contracts';
 import { t } from './i18n.js';
 
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-  ['year', 365 * 86_400_000],
-  ['month', 30 * 86_400_000],
-  ['day', 86_400_000],
-  ['hour', 3_600_000],
+  ['year', 365 * DAY_MS],
+  ['month', 30 * DAY_MS],
+  ['day', DAY_MS],
+  ['hour', HOUR_MS],
   ['minute', 60_000],
 ];
 
