@@ -74,3 +74,14 @@ export function redisConnection(url: string) {
     retryStrategy: redisRetryStrategy,
   };
 }
+
+/**
+ * Options of every BullMQ worker: a job whose worker died is taken back after its lock lapses
+ * (checked every half lock), up to three times before it fails.
+ */
+export const workerOptions = () => ({
+  concurrency: workerConfig().WORKER_CONCURRENCY,
+  lockDuration: workerConfig().JOB_LOCK_MS,
+  stalledInterval: Math.max(1000, Math.floor(workerConfig().JOB_LOCK_MS / 2)),
+  maxStalledCount: 3,
+});

@@ -10,6 +10,7 @@ export * from './leaks.js';
 export * from './notifications.js';
 export * from './health.js';
 export * from './jobs.js';
+export * from './messages.js';
 export * from './extension.js';
 export * from './extension-settings.js';
 export * from './github.js';

@@ -1,17 +1,27 @@
 import { z } from 'zod';
 import { IdSchema } from './common.js';
-import { HOUR_MS } from './time.js';
+import { DAY_MS, HOUR_MS } from './time.js';
+
+const DAY_S = DAY_MS / 1000;
+
+/** What BullMQ is told about every job besides its id: retries and how long finished jobs are kept. */
+export interface JobOptions {
+  attempts: number;
+  backoff: { type: 'exponential' | 'fixed'; delay: number };
+  removeOnComplete: { age: number; count?: number };
+  removeOnFail: { age: number; count?: number };
+}
 
 /**
- * Options of every job, wherever it is added (the API's producer and the worker's sweep): retries
- * with backoff, completed jobs kept a day (their ids stop a duplicate add meanwhile), failures a week.
+ * Options of every job unless its table entry says otherwise: retries with backoff, completed jobs
+ * kept a day (their ids stop a duplicate add meanwhile), failures a week.
  */
 export const JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 86_400, count: 5000 },
-  removeOnFail: { age: 7 * 86_400 },
-} as const;
+  removeOnComplete: { age: DAY_S, count: 5000 },
+  removeOnFail: { age: 7 * DAY_S },
+} as const satisfies JobOptions;
 
 /**
  * The ledger keys (lifecycle_effects) and notification dedupe keys of effects that must happen
@@ -47,114 +57,133 @@ export const QueueName = {
 /** A queue name. */
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
-/** The job names of lifecycle.md. */
-export const JobName = {
-  /** Send the reminder of one window before a key's expiry. */
-  ExpiryReminder: 'expiry-reminder',
-  /** Record that a key's expiry passed. */
-  KeyExpired: 'key-expired',
-  /** Tell the owner a key is older than the rotation age. */
-  RotationDue: 'rotation-due',
-  /** Revoke a rotated key's old half at its grace end. */
-  FinishRotation: 'finish-rotation',
-  /** Tell the owner a key was revoked by a leak report. */
-  LeakFollowUp: 'leak-follow-up',
-  /** Send the e-mail of one notification. */
-  SendEmail: 'send-email',
-  /** Send an address its confirmation link (the only e-mail an unconfirmed address gets). */
-  SendConfirmation: 'send-confirmation',
-  /** Alert the owner that a canary key was used (at most once per key per 10 minutes). */
-  CanaryAlert: 'canary-alert',
-  /** Tell the owner a key has not been used for UNUSED_DAYS. */
-  UnusedKey: 'unused-key',
-} as const;
-
 /** A canary alert covers every use of its key within this many ms (lifecycle.md: one per 10 minutes). */
 export const CANARY_ALERT_WINDOW_MS = 10 * 60_000;
 
-/** A job name. */
-export type JobName = (typeof JobName)[keyof typeof JobName];
-
-/** Payload of `expiry-reminder`: the key and the window, in days before expiry. */
-export const ExpiryReminderPayloadSchema = z.object({ keyId: IdSchema, windowDays: z.number().positive() });
-
-/** Payload of `key-expired`. */
-export const KeyExpiredPayloadSchema = z.object({ keyId: IdSchema });
-
-/** Payload of `rotation-due`: `period` counts rotation ages since creation (1 = first). */
-export const RotationDuePayloadSchema = z.object({ keyId: IdSchema, period: z.number().int().positive() });
-
-/** Payload of `finish-rotation`: the old key of a rotation. */
-export const FinishRotationPayloadSchema = z.object({ keyId: IdSchema });
-
-/** Payload of `leak-follow-up`: the revoked key and the audit event of the report. */
-export const LeakFollowUpPayloadSchema = z.object({ keyId: IdSchema, auditEventId: IdSchema });
-
-/** Payload of `send-email`: the e-mail is built from the notification row, so no secret travels. */
-export const SendEmailPayloadSchema = z.object({ notificationId: IdSchema });
-
-/**
- * Payload of `send-confirmation`: the user and when the e-mail was asked for. The worker makes the
- * token itself and stores only its hash, so no token ever sits in a queue.
- */
-export const SendConfirmationPayloadSchema = z.object({ userId: IdSchema, requestedAt: z.iso.datetime() });
-
-/** Payload of `canary-alert`: the key and the 10-minute window (ms since epoch / CANARY_ALERT_WINDOW_MS) of the use. */
-export const CanaryAlertPayloadSchema = z.object({ keyId: IdSchema, window: z.number().int().nonnegative() });
-
-/** Payload of `unused-key`: the key and the start of its period of disuse (last use, or creation). */
-export const UnusedKeyPayloadSchema = z.object({ keyId: IdSchema, since: z.iso.datetime() });
-
-/** Payload of each job name. */
-export interface JobPayloads {
-  'expiry-reminder': z.infer<typeof ExpiryReminderPayloadSchema>;
-  'key-expired': z.infer<typeof KeyExpiredPayloadSchema>;
-  'rotation-due': z.infer<typeof RotationDuePayloadSchema>;
-  'finish-rotation': z.infer<typeof FinishRotationPayloadSchema>;
-  'leak-follow-up': z.infer<typeof LeakFollowUpPayloadSchema>;
-  'send-email': z.infer<typeof SendEmailPayloadSchema>;
-  'send-confirmation': z.infer<typeof SendConfirmationPayloadSchema>;
-  'canary-alert': z.infer<typeof CanaryAlertPayloadSchema>;
-  'unused-key': z.infer<typeof UnusedKeyPayloadSchema>;
-}
-
-/** The payload schema of each job name, for processors to validate what they take off a queue. */
-export const JobPayloadSchemas = {
-  'expiry-reminder': ExpiryReminderPayloadSchema,
-  'key-expired': KeyExpiredPayloadSchema,
-  'rotation-due': RotationDuePayloadSchema,
-  'finish-rotation': FinishRotationPayloadSchema,
-  'leak-follow-up': LeakFollowUpPayloadSchema,
-  'send-email': SendEmailPayloadSchema,
-  'send-confirmation': SendConfirmationPayloadSchema,
-  'canary-alert': CanaryAlertPayloadSchema,
-  'unused-key': UnusedKeyPayloadSchema,
-} as const satisfies { [N in JobName]: z.ZodType<JobPayloads[N]> };
-
-/**
- * The deterministic job id of each job, so that enqueueing twice makes one job. Separators are `-`,
- * not `:` (lifecycle.md's example): BullMQ refuses most custom ids that contain `:`.
- */
-export const jobId = {
-  /** `expiry-<keyId>-<windowDays>`: the effect's own key */
-  expiryReminder: (p: JobPayloads['expiry-reminder']) => effectKey.expiry(p.keyId, p.windowDays),
-  /** `expired-<keyId>` */
-  keyExpired: (p: JobPayloads['key-expired']) => effectKey.expired(p.keyId),
-  /** `rotation-due-<keyId>-<period>` */
-  rotationDue: (p: JobPayloads['rotation-due']) => effectKey.rotationDue(p.keyId, p.period),
-  /** `finish-rotation-<keyId>` */
-  finishRotation: (p: JobPayloads['finish-rotation']) => `finish-rotation-${p.keyId}`,
-  /** `leak-<keyId>-<auditEventId>` */
-  leakFollowUp: (p: JobPayloads['leak-follow-up']) => `leak-${p.keyId}-${p.auditEventId}`,
-  /** `email-<notificationId>` */
-  sendEmail: (p: JobPayloads['send-email']) => `email-${p.notificationId}`,
-  /** `confirm-<userId>-<requestedAt ms>` */
-  sendConfirmation: (p: JobPayloads['send-confirmation']) => `confirm-${p.userId}-${Date.parse(p.requestedAt)}`,
-  /** `canary-<keyId>-<window>` */
-  canaryAlert: (p: JobPayloads['canary-alert']) => effectKey.canaryAlert(p.keyId, p.window),
-  /** `unused-<keyId>-<since ms>`: a use starts a new period, so a new id */
-  unusedKey: (p: JobPayloads['unused-key']) => effectKey.unused(p.keyId, new Date(p.since)),
-} as const;
-
 /** How long an e-mail confirmation link works (http-api.md "E-mail confirmation"). */
 export const EMAIL_TOKEN_TTL_MS = 24 * HOUR_MS;
+
+/** One entry of the job table: everything a producer and a processor need to know about a job. */
+export interface JobDefinition<N extends string = string, Q extends QueueName = QueueName, S extends z.ZodType = z.ZodType> {
+  /** The job's name on its queue. */
+  name: N;
+  /** The queue it goes to. */
+  queue: Q;
+  /** Its payload: ids and facts only, never a secret (the worker reads the rest from the database). */
+  payload: S;
+  /**
+   * Its deterministic id, so that adding it twice makes one job. Separators are `-`, not `:`
+   * (lifecycle.md's example): BullMQ refuses most custom ids that contain `:`.
+   */
+  id: (payload: z.output<S>) => string;
+  /** Retries and retention. */
+  options: JobOptions;
+}
+
+function defineJob<const N extends string, Q extends QueueName, S extends z.ZodType>(
+  entry: Omit<JobDefinition<N, Q, S>, 'options'> & { options?: JobOptions },
+): JobDefinition<N, Q, S> {
+  return { ...entry, options: entry.options ?? JOB_OPTIONS };
+}
+
+/**
+ * The job table (lifecycle.md): one entry per job. Job names, payload types, ids and options all
+ * derive from it; producers (`JobProducer` in @tradetally/database) and processors import it. The
+ * ids are those of running deployments: changing one would let a job already queued run twice.
+ */
+export const Jobs = {
+  /** Send the reminder of one window (days before expiry) of a key: `expiry-<keyId>-<windowDays>`, the effect's own key. */
+  ExpiryReminder: defineJob({
+    name: 'expiry-reminder',
+    queue: QueueName.Lifecycle,
+    payload: z.object({ keyId: IdSchema, windowDays: z.number().positive() }),
+    id: (p) => effectKey.expiry(p.keyId, p.windowDays),
+  }),
+  /** Record that a key's expiry passed: `expired-<keyId>`. */
+  KeyExpired: defineJob({
+    name: 'key-expired',
+    queue: QueueName.Lifecycle,
+    payload: z.object({ keyId: IdSchema }),
+    id: (p) => effectKey.expired(p.keyId),
+  }),
+  /** Tell the owner a key is older than the rotation age; `period` counts rotation ages since creation (1 = first): `rotation-due-<keyId>-<period>`. */
+  RotationDue: defineJob({
+    name: 'rotation-due',
+    queue: QueueName.Lifecycle,
+    payload: z.object({ keyId: IdSchema, period: z.number().int().positive() }),
+    id: (p) => effectKey.rotationDue(p.keyId, p.period),
+  }),
+  /** Revoke a rotated key's old half at its grace end (a delayed job): `finish-rotation-<keyId>`. */
+  FinishRotation: defineJob({
+    name: 'finish-rotation',
+    queue: QueueName.Lifecycle,
+    payload: z.object({ keyId: IdSchema }),
+    id: (p) => `finish-rotation-${p.keyId}`,
+  }),
+  /** E-mail the owner of a key revoked by a leak report (the audit event is the report's): `leak-<keyId>-<auditEventId>`. */
+  LeakFollowUp: defineJob({
+    name: 'leak-follow-up',
+    queue: QueueName.Lifecycle,
+    payload: z.object({ keyId: IdSchema, auditEventId: IdSchema }),
+    id: (p) => `leak-${p.keyId}-${p.auditEventId}`,
+  }),
+  /** Alert the owner that a canary key was used, once per key and 10-minute window (ms since epoch / CANARY_ALERT_WINDOW_MS): `canary-<keyId>-<window>`. */
+  CanaryAlert: defineJob({
+    name: 'canary-alert',
+    queue: QueueName.Lifecycle,
+    payload: z.object({ keyId: IdSchema, window: z.number().int().nonnegative() }),
+    id: (p) => effectKey.canaryAlert(p.keyId, p.window),
+  }),
+  /** Tell the owner a key has not been used for UNUSED_DAYS since `since` (its last use, or creation): `unused-<keyId>-<since ms>`; a use starts a new period, so a new id. */
+  UnusedKey: defineJob({
+    name: 'unused-key',
+    queue: QueueName.Lifecycle,
+    payload: z.object({ keyId: IdSchema, since: z.iso.datetime() }),
+    id: (p) => effectKey.unused(p.keyId, new Date(p.since)),
+  }),
+  /** Send the e-mail of one notification, built from its row so no secret travels: `email-<notificationId>`. */
+  SendEmail: defineJob({
+    name: 'send-email',
+    queue: QueueName.Email,
+    payload: z.object({ notificationId: IdSchema }),
+    id: (p) => `email-${p.notificationId}`,
+  }),
+  /**
+   * Send an address its confirmation link, the only e-mail an unconfirmed address gets. The worker
+   * makes the token itself and stores only its hash, so no token ever sits in a queue:
+   * `confirm-<userId>-<requestedAt ms>`.
+   */
+  SendConfirmation: defineJob({
+    name: 'send-confirmation',
+    queue: QueueName.Email,
+    payload: z.object({ userId: IdSchema, requestedAt: z.iso.datetime() }),
+    id: (p) => `confirm-${p.userId}-${Date.parse(p.requestedAt)}`,
+  }),
+} as const;
+
+type JobTable = typeof Jobs;
+
+/** A job name. */
+export type JobName = JobTable[keyof JobTable]['name'];
+
+/** The job names of the table, by entry: `JobName.ExpiryReminder` is `'expiry-reminder'`. */
+export const JobName = Object.fromEntries(Object.entries(Jobs).map(([entry, job]) => [entry, job.name])) as {
+  readonly [E in keyof JobTable]: JobTable[E]['name'];
+};
+
+/** The table entry of each job name. */
+type JobByName = { [E in keyof JobTable as JobTable[E]['name']]: JobTable[E] };
+
+/** The table by job name (a processor looks a job up by the name it took off the queue). */
+export const JOBS = Object.fromEntries(Object.values(Jobs).map((job) => [job.name, job])) as { readonly [N in JobName]: JobByName[N] };
+
+/** The payload of each job name. */
+export type JobPayloads = { [N in JobName]: z.output<JobByName[N]['payload']> };
+
+/** The names of the jobs of one queue. */
+export type JobNameOf<Q extends QueueName> = { [N in JobName]: JobByName[N]['queue'] extends Q ? N : never }[JobName];
+
+/** The deterministic id of a job (its table entry's `id`). */
+export function jobId<N extends JobName>(name: N, payload: JobPayloads[N]): string {
+  return (JOBS[name].id as (payload: JobPayloads[N]) => string)(payload);
+}

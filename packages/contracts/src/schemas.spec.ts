@@ -2,17 +2,19 @@ import { describe, expect, it } from 'vitest';
 import {
   CreateApiKeyRequestSchema,
   CreateTradeRequestSchema,
+  DAY_MS,
   ERROR_CODES,
   ExtensionMessageSchema,
-  JobPayloadSchemas,
+  JOBS,
+  JobName,
   LeakReportRequestSchema,
+  QueueName,
   RegisterRequestSchema,
   RotateApiKeyRequestSchema,
   jobId,
   statusOfErrorCode,
 } from './index.js';
 
-const DAY = 86_400_000;
 const KEY_ID = '2b0f7c3e-8d7a-4a53-9c1e-0a4f4d6b8e21';
 
 describe('request schemas', () => {
@@ -33,10 +35,10 @@ describe('request schemas', () => {
 
   it('accept an expiry in the future up to 366 days ahead, and refuse the rest', () => {
     const at = (ms: number) => new Date(Date.now() + ms).toISOString();
-    expect(CreateApiKeyRequestSchema.safeParse({ name: 'a', scope: 'read', expiresAt: at(30 * DAY) }).success).toBe(true);
+    expect(CreateApiKeyRequestSchema.safeParse({ name: 'a', scope: 'read', expiresAt: at(30 * DAY_MS) }).success).toBe(true);
     expect(CreateApiKeyRequestSchema.safeParse({ name: 'a', scope: 'read', expiresAt: null }).success).toBe(true);
     expect(CreateApiKeyRequestSchema.safeParse({ name: 'a', scope: 'read', expiresAt: at(-1000) }).success).toBe(false);
-    expect(CreateApiKeyRequestSchema.safeParse({ name: 'a', scope: 'read', expiresAt: at(367 * DAY) }).success).toBe(false);
+    expect(CreateApiKeyRequestSchema.safeParse({ name: 'a', scope: 'read', expiresAt: at(367 * DAY_MS) }).success).toBe(false);
     expect(CreateApiKeyRequestSchema.safeParse({ name: 'a', scope: 'read', expiresAt: 'tomorrow' }).success).toBe(false);
   });
 
@@ -74,24 +76,33 @@ describe('error codes', () => {
 });
 
 describe('jobs', () => {
-  it('have deterministic ids free of the ":" BullMQ refuses', () => {
-    const ids = [
-      jobId.expiryReminder({ keyId: KEY_ID, windowDays: 7 }),
-      jobId.keyExpired({ keyId: KEY_ID }),
-      jobId.rotationDue({ keyId: KEY_ID, period: 2 }),
-      jobId.finishRotation({ keyId: KEY_ID }),
-      jobId.leakFollowUp({ keyId: KEY_ID, auditEventId: KEY_ID }),
-      jobId.sendEmail({ notificationId: KEY_ID }),
-    ];
-    expect(ids[0]).toBe(`expiry-${KEY_ID}-7`);
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids) expect(id).not.toContain(':');
-    expect(jobId.expiryReminder({ keyId: KEY_ID, windowDays: 7 })).toBe(ids[0]);
+  it('keep the ids of running deployments, free of the ":" BullMQ refuses', () => {
+    const since = '2026-11-29T12:00:00.000Z';
+    const ids = {
+      [jobId(JobName.ExpiryReminder, { keyId: KEY_ID, windowDays: 7 })]: `expiry-${KEY_ID}-7`,
+      [jobId(JobName.KeyExpired, { keyId: KEY_ID })]: `expired-${KEY_ID}`,
+      [jobId(JobName.RotationDue, { keyId: KEY_ID, period: 2 })]: `rotation-due-${KEY_ID}-2`,
+      [jobId(JobName.FinishRotation, { keyId: KEY_ID })]: `finish-rotation-${KEY_ID}`,
+      [jobId(JobName.LeakFollowUp, { keyId: KEY_ID, auditEventId: KEY_ID })]: `leak-${KEY_ID}-${KEY_ID}`,
+      [jobId(JobName.CanaryAlert, { keyId: KEY_ID, window: 42 })]: `canary-${KEY_ID}-42`,
+      [jobId(JobName.UnusedKey, { keyId: KEY_ID, since })]: `unused-${KEY_ID}-${Date.parse(since)}`,
+      [jobId(JobName.SendEmail, { notificationId: KEY_ID })]: `email-${KEY_ID}`,
+      [jobId(JobName.SendConfirmation, { userId: KEY_ID, requestedAt: since })]: `confirm-${KEY_ID}-${Date.parse(since)}`,
+    };
+    expect(Object.keys(ids)).toHaveLength(Object.keys(JOBS).length);
+    for (const [id, expected] of Object.entries(ids)) {
+      expect(id).toBe(expected);
+      expect(id).not.toContain(':');
+    }
   });
 
-  it('validate their payloads', () => {
-    expect(JobPayloadSchemas['expiry-reminder'].safeParse({ keyId: KEY_ID, windowDays: 0.5 }).success).toBe(true);
-    expect(JobPayloadSchemas['expiry-reminder'].safeParse({ keyId: 'nope', windowDays: 1 }).success).toBe(false);
+  it('are one table: each name has its queue, its options and a payload schema that validates', () => {
+    expect(JobName.ExpiryReminder).toBe('expiry-reminder');
+    expect(JOBS['send-email'].queue).toBe(QueueName.Email);
+    expect(JOBS['canary-alert'].queue).toBe(QueueName.Lifecycle);
+    for (const job of Object.values(JOBS)) expect(job.options).toMatchObject({ attempts: 8, removeOnComplete: { age: 86_400 } });
+    expect(JOBS['expiry-reminder'].payload.safeParse({ keyId: KEY_ID, windowDays: 0.5 }).success).toBe(true);
+    expect(JOBS['expiry-reminder'].payload.safeParse({ keyId: 'nope', windowDays: 1 }).success).toBe(false);
   });
 });
 

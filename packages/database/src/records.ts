@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditActor, type AuditEventType, type NotificationType, redactApiKeys } from '@tradetally/contracts';
+import { type AuditActor, type AuditEventType, type NotificationMessage, redactApiKeys, renderNotification } from '@tradetally/contracts';
 import type { EntityManager } from 'typeorm';
 import { AuditEventEntity } from './entities/audit-event.entity.js';
 import { NotificationEntity } from './entities/notification.entity.js';
@@ -36,26 +36,32 @@ export async function writeAuditEvent(manager: EntityManager, event: NewAuditEve
   return id;
 }
 
-/** A notification to write; `dedupeKey` makes a repeated effect a no-op (unique index). */
-export interface NewNotification {
+/**
+ * A notification to write: its type and data (the message catalog of @tradetally/contracts makes
+ * its title and body); `dedupeKey` makes a repeated effect a no-op (unique index).
+ */
+export type NewNotification = NotificationMessage & {
   userId: string;
   apiKeyId: string | null;
-  type: NotificationType;
-  title: string;
-  body: string;
   dedupeKey?: string;
-}
+};
 
-/** Writes one notification with `manager` and returns its id; title and body are scrubbed of keys. */
+/**
+ * Writes one notification with `manager` and returns its id. The row keeps the data (for the
+ * e-mail, which quotes user text its own way) and the app's title and body rendered from it; all
+ * three are scrubbed of keys.
+ */
 export async function writeNotification(manager: EntityManager, notification: NewNotification, at = new Date()): Promise<string> {
   const id = randomUUID();
+  const { title, body } = renderNotification(notification);
   await manager.insert(NotificationEntity, {
     id,
     userId: notification.userId,
     apiKeyId: notification.apiKeyId,
     type: notification.type,
-    title: redactApiKeys(notification.title),
-    body: redactApiKeys(notification.body),
+    title: redactApiKeys(title),
+    body: redactApiKeys(body),
+    data: redactApiKeys(JSON.stringify(notification.data)),
     createdAt: at,
     readAt: null,
     emailedAt: null,

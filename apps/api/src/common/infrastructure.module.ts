@@ -1,8 +1,8 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { type Db, KeyHasher, REPOSITORIES, openDbWhenReachable, redisRetryStrategy, repositoryProviders } from '@tradetally/database';
+import { JobProducer } from '@tradetally/database/jobs';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
-import { LifecycleQueueService } from './lifecycle-queue.service.js';
 import { MetricsService } from './metrics.service.js';
 import { RateLimitService } from './rate-limit.service.js';
 import { APP_CONFIG, DB, KEY_HASHER, REDIS } from './tokens.js';
@@ -54,15 +54,13 @@ export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
     @Inject(DB) private readonly db: Db,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly jobs: JobProducer,
   ) {}
 
   static forRoot(config: AppConfig) {
-    const queues = LifecycleQueueService.queues(config);
     return {
       module: InfrastructureModule,
-      imports: queues.imports,
       providers: [
-        queues.connection,
         { provide: APP_CONFIG, useValue: config },
         // Started while the database is away, the API waits for it before it listens (a proxy in front
         // meanwhile sends requests to the instances that are up).
@@ -73,13 +71,15 @@ export class InfrastructureModule implements OnApplicationShutdown {
         UsageCounter,
         RateLimitService,
         MetricsService,
-        LifecycleQueueService,
+        // The API only adds jobs, on a Redis connection of its own; an add never fails a request (JobProducer).
+        { provide: JobProducer, useFactory: () => JobProducer.connect(config.REDIS_URL, config.QUEUE_PREFIX, (message) => log.warn(message)) },
       ],
-      exports: [APP_CONFIG, DB, REDIS, KEY_HASHER, ...REPOSITORIES, RateLimitService, MetricsService, LifecycleQueueService, UsageCounter],
+      exports: [APP_CONFIG, DB, REDIS, KEY_HASHER, ...REPOSITORIES, RateLimitService, MetricsService, JobProducer, UsageCounter],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.jobs.close();
     this.redis.disconnect();
     await this.db.close();
   }

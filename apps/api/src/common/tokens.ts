@@ -3,5 +3,3 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 export const DB = Symbol('DB');
 export const REDIS = Symbol('REDIS');
 export const KEY_HASHER = Symbol('KEY_HASHER');
-/** The producer queues' own Redis connection (never queues commands while Redis is away). */
-export const QUEUE_REDIS = Symbol('QUEUE_REDIS');

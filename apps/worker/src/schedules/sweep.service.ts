@@ -1,16 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { DAY_MS, EMAIL_TOKEN_TTL_MS, effectKey } from '@tradetally/contracts';
+import { DAY_MS, EMAILED_NOTIFICATION_TYPES, EMAIL_TOKEN_TTL_MS, JobName, effectKey } from '@tradetally/contracts';
 import { type Db, activeKeySql } from '@tradetally/database';
+import { JobProducer } from '@tradetally/database/jobs';
 import { CronJob } from 'cron';
 import type { WorkerConfig } from '../config.js';
-import { dueWindows, rotationPeriod } from '../lifecycle/rules.js';
-import { Enqueuer } from '../queues/enqueuer.service.js';
+import { dueWindows, rotationPeriod } from '../queues/lifecycle/lifecycle.service.js';
 import { DB, WORKER_CONFIG } from '../tokens.js';
 
 /** Notifications whose e-mail is older than this are not retried by the outbox any more. */
 const OUTBOX_DAYS = 7;
 const CHUNK = 500;
+/** The notification types the catalog e-mails, as an SQL list (constants of the catalog, not input). */
+const EMAILED_TYPES_SQL = EMAILED_NOTIFICATION_TYPES.map((type) => `'${type}'`).join(', ');
 
 /** What one sweep enqueued. */
 export interface SweepReport {
@@ -37,14 +39,16 @@ export class SweepService implements OnApplicationBootstrap {
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(DB) private readonly db: Db,
-    private readonly enqueuer: Enqueuer,
+    private readonly jobs: JobProducer,
     private readonly scheduler: SchedulerRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
     const job = CronJob.from({ cronTime: this.config.SWEEP_CRON, onTick: () => void this.sweepSafely(), start: true });
     this.scheduler.addCronJob('sweep', job);
-    void this.sweepSafely();
+    // The first sweep waits for Redis: an add while the connection is still coming up would be
+    // skipped, and the next sweep may be minutes away.
+    void this.jobs.ready().then(() => this.sweepSafely());
   }
 
   private async sweepSafely(): Promise<void> {
@@ -71,7 +75,7 @@ export class SweepService implements OnApplicationBootstrap {
     const expiryReminders = await this.expiryReminders(now);
     const expired = await this.expired(now);
     const rotationsDue = await this.rotationsDue(now);
-    const finishRotations = await this.finishRotations(now);
+    const finishRotations = await this.finishRotations();
     const unusedKeys = await this.unusedKeys(now);
     const confirmations = await this.confirmations(now);
     const emails = await this.outbox(now);
@@ -94,7 +98,11 @@ export class SweepService implements OnApplicationBootstrap {
       return windows.length ? [{ keyId: row.id, windowDays: windows[0] as number }] : [];
     });
     const fresh = await this.notDone(due, (d) => effectKey.expiry(d.keyId, d.windowDays));
-    return this.enqueuer.expiryReminders(fresh.map((payload) => ({ payload })));
+    await this.jobs.addBulk(
+      JobName.ExpiryReminder,
+      fresh.map((payload) => ({ payload })),
+    );
+    return fresh.length;
   }
 
   private async expired(now: Date): Promise<number> {
@@ -104,7 +112,11 @@ export class SweepService implements OnApplicationBootstrap {
           AND NOT EXISTS (SELECT 1 FROM lifecycle_effects e WHERE e.api_key_id = k.id AND e.kind = 'expired')`,
       [now],
     );
-    return this.enqueuer.keysExpired(rows.map((row) => ({ payload: { keyId: row.id } })));
+    await this.jobs.addBulk(
+      JobName.KeyExpired,
+      rows.map((row) => ({ payload: { keyId: row.id } })),
+    );
+    return rows.length;
   }
 
   private async rotationsDue(now: Date): Promise<number> {
@@ -116,18 +128,24 @@ export class SweepService implements OnApplicationBootstrap {
     );
     const due = rows.map((row) => ({ keyId: row.id, period: rotationPeriod(this.db.date(row.created_at) as Date, now, this.config.ROTATION_AGE_DAYS) }));
     const fresh = await this.notDone(due, (d) => effectKey.rotationDue(d.keyId, d.period));
-    return this.enqueuer.rotationsDue(fresh.map((payload) => ({ payload })));
+    await this.jobs.addBulk(
+      JobName.RotationDue,
+      fresh.map((payload) => ({ payload })),
+    );
+    return fresh.length;
   }
 
   /** Re-creates the API's delayed finish-rotation jobs; one Redis lost fires late, never not at all. */
-  private async finishRotations(now: Date): Promise<number> {
+  private async finishRotations(): Promise<number> {
     const rows = await this.db.query<{ id: string; grace_ends_at: unknown }>(
       'SELECT id, grace_ends_at FROM api_keys WHERE revoked_at IS NULL AND grace_ends_at IS NOT NULL',
       [],
     );
-    return this.enqueuer.finishRotations(
-      rows.map((row) => ({ payload: { keyId: row.id }, delay: Math.max(0, (this.db.date(row.grace_ends_at) as Date).getTime() - now.getTime()) })),
+    await this.jobs.addBulk(
+      JobName.FinishRotation,
+      rows.map((row) => ({ payload: { keyId: row.id }, at: this.db.date(row.grace_ends_at) as Date })),
     );
+    return rows.length;
   }
 
   /** Active, non-canary keys idle for UNUSED_DAYS (since their last use, or creation), not yet told this period. */
@@ -140,7 +158,11 @@ export class SweepService implements OnApplicationBootstrap {
     );
     const due = rows.map((row) => ({ keyId: row.id, since: this.db.date(row.last_used_at) ?? (this.db.date(row.created_at) as Date) }));
     const fresh = await this.notDone(due, (d) => effectKey.unused(d.keyId, d.since));
-    return this.enqueuer.unusedKeys(fresh.map((d) => ({ payload: { keyId: d.keyId, since: d.since.toISOString() } })));
+    await this.jobs.addBulk(
+      JobName.UnusedKey,
+      fresh.map((d) => ({ payload: { keyId: d.keyId, since: d.since.toISOString() } })),
+    );
+    return fresh.length;
   }
 
   /**
@@ -153,21 +175,29 @@ export class SweepService implements OnApplicationBootstrap {
       'SELECT id, created_at FROM users WHERE email_verified_at IS NULL AND email_token_hash IS NULL AND created_at > $1',
       [new Date(now.getTime() - EMAIL_TOKEN_TTL_MS)],
     );
-    return this.enqueuer.confirmations(rows.map((row) => ({ payload: { userId: row.id, requestedAt: (this.db.date(row.created_at) as Date).toISOString() } })));
+    await this.jobs.addBulk(
+      JobName.SendConfirmation,
+      rows.map((row) => ({ payload: { userId: row.id, requestedAt: (this.db.date(row.created_at) as Date).toISOString() } })),
+    );
+    return rows.length;
   }
 
   /**
-   * The e-mail outbox: reminder and leak notifications whose e-mail has not gone yet, for confirmed
-   * addresses only, made after the confirmation (security.md: earlier ones stay in the app).
+   * The e-mail outbox: notifications of the types the catalog e-mails whose e-mail has not gone yet,
+   * for confirmed addresses only, made after the confirmation (security.md: earlier ones stay in the app).
    */
   private async outbox(now: Date): Promise<number> {
     const rows = await this.db.query<{ id: string }>(
       `SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id
-        WHERE n.emailed_at IS NULL AND n.type IN ('key_expiring', 'key_leaked', 'key_self_rotated', 'key_canary_triggered', 'key_unused') AND n.created_at > $1
+        WHERE n.emailed_at IS NULL AND n.type IN (${EMAILED_TYPES_SQL}) AND n.created_at > $1
           AND u.email_verified_at IS NOT NULL AND n.created_at >= u.email_verified_at`,
       [new Date(now.getTime() - OUTBOX_DAYS * DAY_MS)],
     );
-    return this.enqueuer.emails(rows.map((row) => ({ payload: { notificationId: row.id } })));
+    await this.jobs.addBulk(
+      JobName.SendEmail,
+      rows.map((row) => ({ payload: { notificationId: row.id } })),
+    );
+    return rows.length;
   }
 
   /** The items whose effect key is not in the ledger yet. */

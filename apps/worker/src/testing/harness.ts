@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { QueueName, generateApiKey, parseApiKey } from '@tradetally/contracts';
+import { DAY_MS, HOUR_MS, QueueName, generateApiKey, parseApiKey } from '@tradetally/contracts';
 import { type Db, openDb } from '@tradetally/database';
 import { startBuiltWorker, waitFor } from '@tradetally/testing';
 import { Queue } from 'bullmq';
@@ -76,7 +76,7 @@ export class Seeder {
   async user(email = `owner-${randomBytes(4).toString('hex')}@example.com`, options: { verified?: boolean } = {}): Promise<{ id: string; email: string }> {
     const id = randomUUID();
     // Confirmed a day ago unless a test says otherwise: only confirmed addresses get e-mail.
-    const verifiedAt = options.verified === false ? null : new Date(Date.now() - 86_400_000);
+    const verifiedAt = options.verified === false ? null : new Date(Date.now() - DAY_MS);
     await this.db.query('INSERT INTO users (id, email, password_hash, created_at, email_verified_at) VALUES ($1, $2, $3, $4, $5)', [
       id,
       email,
@@ -135,4 +135,4 @@ export class Seeder {
 }
 
 /** Hours from now as a Date. */
-export const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000);
+export const hoursFromNow = (hours: number) => new Date(Date.now() + hours * HOUR_MS);

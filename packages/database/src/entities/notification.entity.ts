@@ -22,6 +22,10 @@ export class NotificationEntity {
   @Column('text')
   body: string;
 
+  /** The type's data as JSON (message catalog, @tradetally/contracts); null on rows written before it was kept. */
+  @Column('text', { nullable: true })
+  data: string | null;
+
   @Column({ name: 'created_at', type: Date })
   createdAt: Date;
 

@@ -15,15 +15,17 @@ import {
   type UsageQuery,
   type UsageResponse,
   DAY_MS,
+  JobName,
   displayApiKey,
   effectKey,
   generateApiKey,
+  messageKey,
   parseApiKey,
 } from '@tradetally/contracts';
 import { ApiKeyEntity, Db, type EntityManager, type KeyHasher, activeKeySql, writeAuditEvent, writeNotification } from '@tradetally/database';
+import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import type { z } from 'zod';
 import { ApiError } from '../../common/api-error.js';
-import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { pageNewestFirst } from '../../common/pagination.js';
 import { APP_CONFIG, DB, KEY_HASHER } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
@@ -53,7 +55,7 @@ export class ApiKeysService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DB) private readonly db: Db,
     @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
-    private readonly queue: LifecycleQueueService,
+    @Inject(JobProducer) private readonly jobs: JobQueue,
   ) {}
 
   private show(key: ApiKeyEntity, now = Date.now()): ApiKey {
@@ -239,8 +241,8 @@ export class ApiKeysService {
       if (immediate) await writeAuditEvent(manager, { ...base, apiKeyId: key.id, type: 'key.revoked', details: { reason: 'rotated' } }, now);
       if (bySelf) notificationId = await this.notifySelfRotated(manager, key, successor, graceEndsAt, now);
     });
-    if (!immediate) await this.queue.finishRotation(key.id, graceEndsAt);
-    if (notificationId) await this.queue.email(notificationId);
+    if (!immediate) await this.jobs.add(JobName.FinishRotation, { keyId: key.id }, { at: graceEndsAt });
+    if (notificationId) await this.jobs.add(JobName.SendEmail, { notificationId });
     return { apiKey: this.show(successor), secret, previous: this.show(await this.find(key.userId, key.id)) };
   }
 
@@ -251,11 +253,7 @@ export class ApiKeysService {
         userId: key.userId,
         apiKeyId: successor.id,
         type: 'key_self_rotated',
-        title: `API key "${key.name}" rotated itself`,
-        body:
-          `Your key "${key.name}" (${displayApiKey(key)}) was replaced by ${displayApiKey(successor)} at its own request on ` +
-          `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC; the old key works until ${graceEndsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. ` +
-          'If you did not expect this, revoke both: a leak report of the old key revokes the new one too.',
+        data: { key: messageKey(key), successor: displayApiKey(successor), rotatedAt: now.toISOString(), graceEndsAt: graceEndsAt.toISOString() },
         dedupeKey: effectKey.selfRotated(successor.id),
       },
       now,

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { LoginRequest, LoginResponse, RegisterRequest, User } from '@tradetally/contracts';
+import { JobName, type LoginRequest, type LoginResponse, type RegisterRequest, type User } from '@tradetally/contracts';
 import { type Db, SessionEntity, UserEntity } from '@tradetally/database';
+import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import { ApiError } from '../../common/api-error.js';
-import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { MetricsService } from '../../common/metrics.service.js';
 import { RateLimitService } from '../../common/rate-limit.service.js';
 import { APP_CONFIG, DB } from '../../common/tokens.js';
@@ -38,7 +38,7 @@ export class AuthService {
     @Inject(DB) private readonly db: Db,
     private readonly limits: RateLimitService,
     private readonly metrics: MetricsService,
-    private readonly queue: LifecycleQueueService,
+    @Inject(JobProducer) private readonly jobs: JobQueue,
   ) {
     this.hashes = new HashPool(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE, config.PASSWORD_HASH_WAIT_MS);
   }
@@ -60,7 +60,7 @@ export class AuthService {
       if (isUniqueViolation(error)) throw new ApiError('email_taken', 'An account with this e-mail already exists.');
       throw error;
     }
-    await this.queue.emailConfirmation(user.id, user.createdAt);
+    await this.jobs.add(JobName.SendConfirmation, { userId: user.id, requestedAt: user.createdAt.toISOString() });
     return toUser(user);
   }
 

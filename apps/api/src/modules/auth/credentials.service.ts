@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CANARY_ALERT_WINDOW_MS, MAX_USER_AGENT_LENGTH, keyStatus, parseApiKey } from '@tradetally/contracts';
+import { CANARY_ALERT_WINDOW_MS, JobName, MAX_USER_AGENT_LENGTH, keyStatus, parseApiKey } from '@tradetally/contracts';
 import type { ApiKeyScope, SessionClient } from '@tradetally/contracts';
 import { type Db, type KeyHasher, hashOpaqueToken, writeAuditEvent } from '@tradetally/database';
+import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import { ApiError } from '../../common/api-error.js';
 import { compileAllowedIps } from '../../common/client-address.js';
-import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { MetricsService } from '../../common/metrics.service.js';
 import { RateLimitService } from '../../common/rate-limit.service.js';
 import { DB, KEY_HASHER } from '../../common/tokens.js';
@@ -68,7 +68,7 @@ export class CredentialsService {
     private readonly limits: RateLimitService,
     private readonly metrics: MetricsService,
     private readonly usage: UsageCounter,
-    private readonly queue: LifecycleQueueService,
+    @Inject(JobProducer) private readonly jobs: JobQueue,
   ) {
     // One pepper: `=` keeps the hot query's plan and prepared statement as simple as it gets.
     const n = hasher.ids.length;
@@ -186,7 +186,7 @@ export class CredentialsService {
     };
     void this.db
       .transaction((manager) => writeAuditEvent(manager, { userId: row.user_id, apiKeyId: row.id, type: 'key.canary_triggered', actor: 'system', details }, at))
-      .then(() => this.queue.canaryAlert(row.id, Math.floor(at.getTime() / CANARY_ALERT_WINDOW_MS)))
+      .then(() => this.jobs.add(JobName.CanaryAlert, { keyId: row.id, window: Math.floor(at.getTime() / CANARY_ALERT_WINDOW_MS) }))
       .catch((error: Error) => this.log.error(`could not record a canary key's use: ${error.message}`));
   }
 

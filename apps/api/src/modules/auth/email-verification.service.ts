@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { User } from '@tradetally/contracts';
+import { JobName, type User } from '@tradetally/contracts';
 import { Db, UserEntity, hashOpaqueToken } from '@tradetally/database';
+import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import { ApiError } from '../../common/api-error.js';
-import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { RateLimitService } from '../../common/rate-limit.service.js';
 import { DB } from '../../common/tokens.js';
 import { toUser } from './auth.service.js';
@@ -16,7 +16,7 @@ export class EmailVerificationService {
   constructor(
     @Inject(DB) private readonly db: Db,
     private readonly limits: RateLimitService,
-    private readonly queue: LifecycleQueueService,
+    @Inject(JobProducer) private readonly jobs: JobQueue,
   ) {}
 
   async verify(token: string): Promise<User> {
@@ -43,6 +43,6 @@ export class EmailVerificationService {
     await this.limits.consume('emailResend', userId);
     const user = await this.db.manager.findOneBy(UserEntity, { id: userId });
     if (!user || user.emailVerifiedAt) return;
-    await this.queue.emailConfirmation(user.id, new Date());
+    await this.jobs.add(JobName.SendConfirmation, { userId: user.id, requestedAt: new Date().toISOString() });
   }
 }

@@ -3,15 +3,16 @@ import {
   type LeakOrigin,
   type LeakReportRequest,
   type LeakReportResponse,
-  displayApiKey,
+  JobName,
   effectKey,
   findApiKeys,
   isValidApiKey,
+  messageKey,
   redactApiKeys,
 } from '@tradetally/contracts';
 import { ApiKeyEntity, Db, type KeyHasher, writeAuditEvent, writeNotification } from '@tradetally/database';
+import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import { In } from 'typeorm';
-import { LifecycleQueueService } from '../../common/lifecycle-queue.service.js';
 import { RateLimitService } from '../../common/rate-limit.service.js';
 import { APP_CONFIG, DB, KEY_HASHER } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
@@ -42,7 +43,7 @@ export class LeaksService {
     @Inject(DB) private readonly db: Db,
     @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
     private readonly limits: RateLimitService,
-    private readonly queue: LifecycleQueueService,
+    @Inject(JobProducer) private readonly jobs: JobQueue,
   ) {}
 
   async report(body: LeakReportRequest, principal: Principal | null, address: string): Promise<LeakReportResponse> {
@@ -83,7 +84,7 @@ export class LeaksService {
       const auditEventId = await this.revoke(key, source, place, principal);
       if (auditEventId) {
         revoked.push(key);
-        await this.queue.leakFollowUp(key.id, auditEventId);
+        await this.jobs.add(JobName.LeakFollowUp, { keyId: key.id, auditEventId });
       }
     }
     return { matched, revoked };
@@ -127,18 +128,13 @@ export class LeaksService {
       const base = { userId: key.userId, apiKeyId: key.id, actor: 'leak_report' as const };
       const auditEventId = await writeAuditEvent(manager, { ...base, type: 'key.leak_reported', details }, now);
       await writeAuditEvent(manager, { ...base, type: 'key.revoked', details: { reason: 'leak_reported' } }, now);
-      const where = place ? ` on ${place}` : source === 'paste' ? ' in a paste' : '';
       await writeNotification(
         manager,
         {
           userId: key.userId,
           apiKeyId: key.id,
           type: 'key_leaked',
-          title: `API key "${key.name}" was exposed and has been revoked`,
-          body:
-            `Your ${key.scope} ${key.environment} key "${key.name}" (${displayApiKey(key)}) was reported${where} ` +
-            `on ${now.toISOString().slice(0, 10)} and revoked at once. Integrations using it now get 401; ` +
-            'create a replacement key in your API key settings.',
+          data: { key: messageKey(key), seenAt: place, source, reportedAt: now.toISOString() },
           dedupeKey: effectKey.leak(key.id),
         },
         now,

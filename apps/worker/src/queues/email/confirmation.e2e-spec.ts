@@ -47,8 +47,8 @@ describe('e-mail to unconfirmed addresses (security.md)', () => {
       // would for the leak notification. The sweep adds the same job id: still one e-mail.
       const [created] = await seed.db.query<{ created_at: unknown }>('SELECT created_at FROM users WHERE id = $1', [owner.id]);
       const confirmation = { userId: owner.id, requestedAt: (seed.db.date(created?.created_at) as Date).toISOString() };
-      const leakMail = await email.add(JobName.SendEmail, { notificationId }, { jobId: jobId.sendEmail({ notificationId }) });
-      await email.add(JobName.SendConfirmation, confirmation, { jobId: jobId.sendConfirmation(confirmation) });
+      const leakMail = await email.add(JobName.SendEmail, { notificationId }, { jobId: jobId(JobName.SendEmail, { notificationId }) });
+      await email.add(JobName.SendConfirmation, confirmation, { jobId: jobId(JobName.SendConfirmation, confirmation) });
       // The signal that the leak e-mail was considered: its job finished, with the reason it was held.
       expect(await leakMail.waitUntilFinished(events, 30_000)).toMatch(/not sent/);
       await waitFor('the confirmation e-mail', () => smtp.mails.some((m) => m.to === owner.email));

@@ -1,20 +1,19 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { EMAIL_TOKEN_TTL_MS, JobName, type NotificationType, QueueName } from '@tradetally/contracts';
+import { EMAIL_TOKEN_TTL_MS, type JobPayloads, type NotificationType, QueueName, confirmationEmail, isEmailed, notificationEmail } from '@tradetally/contracts';
 import { type Db, hashOpaqueToken } from '@tradetally/database';
+import { type JobHandlers, dispatchJob } from '@tradetally/database/jobs';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { WorkerConfig } from '../../config.js';
+import { type WorkerConfig, workerOptions } from '../../config.js';
 import { DB, WORKER_CONFIG } from '../../tokens.js';
-import { payloadOf, workerOptions } from '../lifecycle/lifecycle.processor.js';
-import { buildConfirmationEmail, buildEmail } from './email-content.js';
 import { Mailer } from './mailer.service.js';
 
 interface Row {
   id: string;
   type: NotificationType;
-  title: string;
   body: string;
+  data: string | null;
   created_at: unknown;
   emailed_at: unknown;
   email: string;
@@ -35,6 +34,11 @@ interface Row {
  */
 @Processor(QueueName.Email, workerOptions())
 export class EmailProcessor extends WorkerHost {
+  private readonly handlers: JobHandlers<typeof QueueName.Email> = {
+    'send-email': (payload) => this.sendNotification(payload),
+    'send-confirmation': (payload, job) => this.sendConfirmation(payload, job),
+  };
+
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(DB) private readonly db: Db,
@@ -43,18 +47,21 @@ export class EmailProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<string> {
-    if (job.name === JobName.SendConfirmation) return this.sendConfirmation(job);
-    if (job.name !== JobName.SendEmail) throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.Email}`);
-    const { notificationId } = payloadOf(JobName.SendEmail, job);
+  process(job: Job): Promise<string> {
+    return dispatchJob(QueueName.Email, this.handlers, job);
+  }
+
+  /** The e-mail of one notification, in the form the message catalog gives its type. */
+  private async sendNotification({ notificationId }: JobPayloads['send-email']): Promise<string> {
     const [row] = await this.db.query<Row>(
-      `SELECT n.id, n.type, n.title, n.body, n.created_at, n.emailed_at, u.email, u.email_verified_at, k.name, k.prefix, k.last4, k.scope, k.environment, k.expires_at
+      `SELECT n.id, n.type, n.body, n.data, n.created_at, n.emailed_at, u.email, u.email_verified_at, k.name, k.prefix, k.last4, k.scope, k.environment, k.expires_at
          FROM notifications n JOIN users u ON u.id = n.user_id LEFT JOIN api_keys k ON k.id = n.api_key_id
         WHERE n.id = $1`,
       [notificationId],
     );
     if (!row) throw new UnrecoverableError('the notification no longer exists');
     if (row.emailed_at) return 'already sent';
+    if (!isEmailed(row.type)) return 'not sent: this kind of notification is not e-mailed';
     const verifiedAt = this.db.date(row.email_verified_at);
     const createdAt = this.db.date(row.created_at) ?? new Date();
     if (!verifiedAt || createdAt < verifiedAt) return 'not sent: the address was not confirmed when this happened';
@@ -63,7 +70,7 @@ export class EmailProcessor extends WorkerHost {
         ? { name: row.name, prefix: row.prefix, last4: row.last4, scope: row.scope, environment: row.environment, expiresAt: this.db.date(row.expires_at) }
         : null;
     await this.mailer.send(
-      buildEmail({ notificationId: row.id, type: row.type, title: row.title, body: row.body, createdAt, to: row.email, key }, this.config.PUBLIC_URL),
+      notificationEmail({ notificationId: row.id, type: row.type, data: row.data, body: row.body, createdAt, to: row.email, key }, this.config.PUBLIC_URL),
     );
     await this.db.query('UPDATE notifications SET emailed_at = $1 WHERE id = $2 AND emailed_at IS NULL', [new Date(), notificationId]);
     return 'sent';
@@ -74,8 +81,7 @@ export class EmailProcessor extends WorkerHost {
    * newest link works) and e-mails the link. A retry after a failed send makes a new token: the
    * owner may get two e-mails, and the last one works.
    */
-  private async sendConfirmation(job: Job): Promise<string> {
-    const { userId } = payloadOf(JobName.SendConfirmation, job);
+  private async sendConfirmation({ userId }: JobPayloads['send-confirmation'], job: Job): Promise<string> {
     const [user] = await this.db.query<{ email: string; email_verified_at: unknown }>('SELECT email, email_verified_at FROM users WHERE id = $1', [userId]);
     if (!user) throw new UnrecoverableError('the user no longer exists');
     if (user.email_verified_at) return 'already confirmed';
@@ -85,7 +91,7 @@ export class EmailProcessor extends WorkerHost {
       new Date(Date.now() + EMAIL_TOKEN_TTL_MS),
       userId,
     ]);
-    await this.mailer.send(buildConfirmationEmail(user.email, token, this.config.PUBLIC_URL, `<${job.id ?? userId}@tradetally.keys>`));
+    await this.mailer.send(confirmationEmail(user.email, token, this.config.PUBLIC_URL, `<${job.id ?? userId}@tradetally.keys>`));
     return 'sent';
   }
 }

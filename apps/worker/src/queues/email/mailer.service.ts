@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { redactApiKeys } from '@tradetally/contracts';
+import { type EmailMessage, redactApiKeys } from '@tradetally/contracts';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { WorkerConfig } from '../../config.js';
 import { WORKER_CONFIG } from '../../tokens.js';
-import type { EmailMessage } from './email-content.js';
 
 /** Sends over SMTP (SMTP_URL); with none configured, writes the e-mail to the log: never dropped silently. */
 @Injectable()

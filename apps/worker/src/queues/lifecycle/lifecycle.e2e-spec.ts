@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { JobName, QueueName } from '@tradetally/contracts';
+import { JobName, QueueName, messageKey } from '@tradetally/contracts';
 import { type TestDatabase, createTestDatabase, databaseKinds } from '@tradetally/database/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -179,9 +179,24 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     const key = await seed.key(owner.id, { name: `leaked-${prefix}`, createdAt: hoursFromNow(-24) });
     // As the API leaves a leak report: the key revoked, the notification written, the follow-up job queued.
     await seed.db.query("UPDATE api_keys SET revoked_at = $1, revoke_reason = 'leak_reported' WHERE id = $2", [new Date(), key.id]);
+    const data = {
+      key: messageKey({ ...key, name: `leaked-${prefix}`, scope: 'read_write', environment: 'live' }),
+      seenAt: null,
+      source: 'manual',
+      reportedAt: new Date().toISOString(),
+    };
     await seed.db.query(
-      "INSERT INTO notifications (id, user_id, api_key_id, type, title, body, created_at, dedupe_key) VALUES ($1, $2, $3, 'key_leaked', $4, $5, $6, $7)",
-      [randomUUID(), owner.id, key.id, `API key "leaked-${prefix}" was exposed and has been revoked`, 'Revoked at once.', new Date(), `leak-${key.id}`],
+      "INSERT INTO notifications (id, user_id, api_key_id, type, title, body, data, created_at, dedupe_key) VALUES ($1, $2, $3, 'key_leaked', $4, $5, $6, $7, $8)",
+      [
+        randomUUID(),
+        owner.id,
+        key.id,
+        `API key "leaked-${prefix}" was exposed and has been revoked`,
+        'Revoked at once.',
+        JSON.stringify(data),
+        new Date(),
+        `leak-${key.id}`,
+      ],
     );
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue(QueueName.Lifecycle, { connection, prefix });
@@ -194,6 +209,7 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     expect(mailsFor(smtp.mails, 'leaked-')).toHaveLength(1);
     expect(mailsFor(smtp.mails, 'leaked-')[0]?.raw).toContain(`${key.prefix}`);
     expect(mailsFor(smtp.mails, 'leaked-')[0]?.subject).toBe('A TradeTally API key was exposed and has been revoked');
+    expect(mailsFor(smtp.mails, 'leaked-')[0]?.raw.replace(/=\r?\n/g, '')).toContain(`key "leaked-${prefix}" (${key.prefix}`);
     expect(await seed.count('SELECT COUNT(*) AS n FROM notifications WHERE api_key_id = $1 AND emailed_at IS NOT NULL', [key.id])).toBe(1);
   });
 

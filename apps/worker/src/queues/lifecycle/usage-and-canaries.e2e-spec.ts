@@ -87,11 +87,11 @@ describe.each(KINDS)('unused keys and canary alerts on %s', (kind) => {
     const queue = new Queue(QueueName.Lifecycle, { connection, prefix });
     for (let i = 0; i < 20; i++) {
       const payload = { keyId: canary.id, window };
-      await queue.add(JobName.CanaryAlert, payload, { jobId: jobId.canaryAlert(payload) });
+      await queue.add(JobName.CanaryAlert, payload, { jobId: jobId(JobName.CanaryAlert, payload) });
     }
     // A use in the next window, less than 10 minutes after the alert, is in the trail but alerts nobody.
     const next = { keyId: canary.id, window: window + 1 };
-    await queue.add(JobName.CanaryAlert, next, { jobId: jobId.canaryAlert(next) });
+    await queue.add(JobName.CanaryAlert, next, { jobId: jobId(JobName.CanaryAlert, next) });
     const worker = start();
     await waitFor('the canary alert e-mail', () => smtp.mails.some((m) => m.subject === 'ALERT: a TradeTally decoy key was used'));
     await waitFor('both alert jobs done', async () => (await queue.getCompletedCount()) >= 2);
