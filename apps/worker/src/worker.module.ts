@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { type Db, openDbWhenReachable } from '@tradetally/database';
+import { type Db, openDbWhenReachable, repositoryProviders } from '@tradetally/database';
 import { JobProducer } from '@tradetally/database/jobs';
 import { type WorkerConfig, redisConnection } from './config.js';
 import { EmailProcessor } from './queues/email/email.processor.js';
@@ -9,9 +9,8 @@ import { Mailer } from './queues/email/mailer.service.js';
 import { EffectRunner } from './queues/lifecycle/effect-runner.js';
 import { LifecycleProcessor } from './queues/lifecycle/lifecycle.processor.js';
 import { LifecycleService } from './queues/lifecycle/lifecycle.service.js';
-import { DbLifecycleStore } from './queues/lifecycle/lifecycle.store.js';
 import { SweepService } from './schedules/sweep.service.js';
-import { DB, LIFECYCLE_STORE, WORKER_CONFIG } from './tokens.js';
+import { DB, WORKER_CONFIG } from './tokens.js';
 
 /** The worker: no HTTP server; BullMQ processors, the sweep schedule, the database and SMTP. */
 @Module({})
@@ -34,7 +33,7 @@ export class WorkerModule implements OnApplicationShutdown {
         // A worker started while the database is away waits for it, then catches up (operations.md).
         { provide: DB, useFactory: () => openDbWhenReachable(config.DATABASE_URL, (message) => new Logger('Database').warn(message)) },
         { provide: JobProducer, useFactory: () => JobProducer.connect(config.REDIS_URL, config.QUEUE_PREFIX, (message) => new Logger('Jobs').warn(message)) },
-        { provide: LIFECYCLE_STORE, useClass: DbLifecycleStore },
+        ...repositoryProviders(DB),
         EffectRunner,
         Mailer,
         LifecycleService,

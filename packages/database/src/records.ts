@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditActor, type AuditEventType, type NotificationMessage, redactApiKeys, renderNotification } from '@tradetally/contracts';
+import { type AuditActor, type AuditEventType, redactApiKeys } from '@tradetally/contracts';
 import type { EntityManager } from 'typeorm';
 import { AuditEventEntity } from './entities/audit-event.entity.js';
 import { NotificationEntity } from './entities/notification.entity.js';
+import { type NewNotification, notificationText } from './repositories/records.repository.js';
+
+export type { NewNotification };
 
 /**
  * The one writer of notifications and audit events, for the API and the worker alike, always
@@ -37,31 +40,17 @@ export async function writeAuditEvent(manager: EntityManager, event: NewAuditEve
 }
 
 /**
- * A notification to write: its type and data (the message catalog of @tradetally/contracts makes
- * its title and body); `dedupeKey` makes a repeated effect a no-op (unique index).
- */
-export type NewNotification = NotificationMessage & {
-  userId: string;
-  apiKeyId: string | null;
-  dedupeKey?: string;
-};
-
-/**
- * Writes one notification with `manager` and returns its id. The row keeps the data (for the
- * e-mail, which quotes user text its own way) and the app's title and body rendered from it; all
- * three are scrubbed of keys.
+ * Writes one notification with `manager` and returns its id: RecordsRepository.notify for the code
+ * that does not take repositories yet (the same row: the catalog's words and the data).
  */
 export async function writeNotification(manager: EntityManager, notification: NewNotification, at = new Date()): Promise<string> {
   const id = randomUUID();
-  const { title, body } = renderNotification(notification);
   await manager.insert(NotificationEntity, {
     id,
     userId: notification.userId,
     apiKeyId: notification.apiKeyId,
     type: notification.type,
-    title: redactApiKeys(title),
-    body: redactApiKeys(body),
-    data: redactApiKeys(JSON.stringify(notification.data)),
+    ...notificationText(notification),
     createdAt: at,
     readAt: null,
     emailedAt: null,

@@ -1,18 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DAY_MS, EMAILED_NOTIFICATION_TYPES, EMAIL_TOKEN_TTL_MS, JobName, effectKey } from '@tradetally/contracts';
-import { type Db, activeKeySql } from '@tradetally/database';
+import { ApiKeysRepository, EffectsRepository, RecordsRepository, UsersRepository } from '@tradetally/database';
 import { JobProducer } from '@tradetally/database/jobs';
 import { CronJob } from 'cron';
 import type { WorkerConfig } from '../config.js';
 import { dueWindows, rotationPeriod } from '../queues/lifecycle/lifecycle.service.js';
-import { DB, WORKER_CONFIG } from '../tokens.js';
+import { WORKER_CONFIG } from '../tokens.js';
 
 /** Notifications whose e-mail is older than this are not retried by the outbox any more. */
 const OUTBOX_DAYS = 7;
-const CHUNK = 500;
-/** The notification types the catalog e-mails, as an SQL list (constants of the catalog, not input). */
-const EMAILED_TYPES_SQL = EMAILED_NOTIFICATION_TYPES.map((type) => `'${type}'`).join(', ');
 
 /** What one sweep enqueued. */
 export interface SweepReport {
@@ -38,7 +35,10 @@ export class SweepService implements OnApplicationBootstrap {
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    @Inject(DB) private readonly db: Db,
+    private readonly keys: ApiKeysRepository,
+    private readonly effects: EffectsRepository,
+    private readonly records: RecordsRepository,
+    private readonly users: UsersRepository,
     private readonly jobs: JobProducer,
     private readonly scheduler: SchedulerRegistry,
   ) {}
@@ -84,18 +84,10 @@ export class SweepService implements OnApplicationBootstrap {
 
   private async expiryReminders(now: Date): Promise<number> {
     const widest = Math.max(...this.config.REMINDER_DAYS);
-    const rows = await this.db.query<{ id: string; created_at: unknown; expires_at: unknown }>(
-      `SELECT id, created_at, expires_at FROM api_keys
-        WHERE revoked_at IS NULL AND canary = $3 AND (grace_ends_at IS NULL OR grace_ends_at > $1) AND expires_at > $1 AND expires_at <= $2`,
-      [now, new Date(now.getTime() + widest * DAY_MS), false],
-    );
-    const due = rows.flatMap((row) => {
-      const windows = dueWindows(
-        { createdAt: this.db.date(row.created_at) as Date, expiresAt: this.db.date(row.expires_at) as Date },
-        now,
-        this.config.REMINDER_DAYS,
-      );
-      return windows.length ? [{ keyId: row.id, windowDays: windows[0] as number }] : [];
+    const keys = await this.keys.expiringBetween(now, new Date(now.getTime() + widest * DAY_MS));
+    const due = keys.flatMap((key) => {
+      const windows = dueWindows(key, now, this.config.REMINDER_DAYS);
+      return windows.length ? [{ keyId: key.id, windowDays: windows[0] as number }] : [];
     });
     const fresh = await this.notDone(due, (d) => effectKey.expiry(d.keyId, d.windowDays));
     await this.jobs.addBulk(
@@ -106,27 +98,18 @@ export class SweepService implements OnApplicationBootstrap {
   }
 
   private async expired(now: Date): Promise<number> {
-    const rows = await this.db.query<{ id: string }>(
-      `SELECT id FROM api_keys k
-        WHERE expires_at <= $1 AND revoked_at IS NULL AND (grace_ends_at IS NULL OR grace_ends_at > expires_at)
-          AND NOT EXISTS (SELECT 1 FROM lifecycle_effects e WHERE e.api_key_id = k.id AND e.kind = 'expired')`,
-      [now],
-    );
+    const ids = await this.keys.expiredUnrecorded(now);
     await this.jobs.addBulk(
       JobName.KeyExpired,
-      rows.map((row) => ({ payload: { keyId: row.id } })),
+      ids.map((keyId) => ({ payload: { keyId } })),
     );
-    return rows.length;
+    return ids.length;
   }
 
   private async rotationsDue(now: Date): Promise<number> {
     if (this.config.ROTATION_AGE_DAYS <= 0) return 0;
-    const rows = await this.db.query<{ id: string; created_at: unknown }>(
-      `SELECT id, created_at FROM api_keys
-        WHERE revoked_at IS NULL AND canary = $3 AND rotated_to_id IS NULL AND grace_ends_at IS NULL AND (expires_at IS NULL OR expires_at > $1) AND created_at <= $2`,
-      [now, new Date(now.getTime() - this.config.ROTATION_AGE_DAYS * DAY_MS), false],
-    );
-    const due = rows.map((row) => ({ keyId: row.id, period: rotationPeriod(this.db.date(row.created_at) as Date, now, this.config.ROTATION_AGE_DAYS) }));
+    const keys = await this.keys.rotatableCreatedBefore(now, new Date(now.getTime() - this.config.ROTATION_AGE_DAYS * DAY_MS));
+    const due = keys.map((key) => ({ keyId: key.id, period: rotationPeriod(key.createdAt, now, this.config.ROTATION_AGE_DAYS) }));
     const fresh = await this.notDone(due, (d) => effectKey.rotationDue(d.keyId, d.period));
     await this.jobs.addBulk(
       JobName.RotationDue,
@@ -137,30 +120,22 @@ export class SweepService implements OnApplicationBootstrap {
 
   /** Re-creates the API's delayed finish-rotation jobs; one Redis lost fires late, never not at all. */
   private async finishRotations(): Promise<number> {
-    const rows = await this.db.query<{ id: string; grace_ends_at: unknown }>(
-      'SELECT id, grace_ends_at FROM api_keys WHERE revoked_at IS NULL AND grace_ends_at IS NOT NULL',
-      [],
-    );
+    const keys = await this.keys.inGrace();
     await this.jobs.addBulk(
       JobName.FinishRotation,
-      rows.map((row) => ({ payload: { keyId: row.id }, at: this.db.date(row.grace_ends_at) as Date })),
+      keys.map((key) => ({ payload: { keyId: key.id }, at: key.graceEndsAt })),
     );
-    return rows.length;
+    return keys.length;
   }
 
   /** Active, non-canary keys idle for UNUSED_DAYS (since their last use, or creation), not yet told this period. */
   private async unusedKeys(now: Date): Promise<number> {
     if (this.config.UNUSED_DAYS <= 0) return 0;
-    const rows = await this.db.query<{ id: string; created_at: unknown; last_used_at: unknown }>(
-      `SELECT id, created_at, last_used_at FROM api_keys
-        WHERE ${activeKeySql('', '$1')} AND canary = $3 AND COALESCE(last_used_at, created_at) <= $2`,
-      [now, new Date(now.getTime() - this.config.UNUSED_DAYS * DAY_MS), false],
-    );
-    const due = rows.map((row) => ({ keyId: row.id, since: this.db.date(row.last_used_at) ?? (this.db.date(row.created_at) as Date) }));
-    const fresh = await this.notDone(due, (d) => effectKey.unused(d.keyId, d.since));
+    const keys = await this.keys.idleSince(now, new Date(now.getTime() - this.config.UNUSED_DAYS * DAY_MS));
+    const fresh = await this.notDone(keys, (key) => effectKey.unused(key.id, key.since));
     await this.jobs.addBulk(
       JobName.UnusedKey,
-      fresh.map((d) => ({ payload: { keyId: d.keyId, since: d.since.toISOString() } })),
+      fresh.map((key) => ({ payload: { keyId: key.id, since: key.since.toISOString() } })),
     );
     return fresh.length;
   }
@@ -171,15 +146,12 @@ export class SweepService implements OnApplicationBootstrap {
    * that is only late is not added twice.
    */
   private async confirmations(now: Date): Promise<number> {
-    const rows = await this.db.query<{ id: string; created_at: unknown }>(
-      'SELECT id, created_at FROM users WHERE email_verified_at IS NULL AND email_token_hash IS NULL AND created_at > $1',
-      [new Date(now.getTime() - EMAIL_TOKEN_TTL_MS)],
-    );
+    const users = await this.users.awaitingConfirmation(new Date(now.getTime() - EMAIL_TOKEN_TTL_MS));
     await this.jobs.addBulk(
       JobName.SendConfirmation,
-      rows.map((row) => ({ payload: { userId: row.id, requestedAt: (this.db.date(row.created_at) as Date).toISOString() } })),
+      users.map((user) => ({ payload: { userId: user.id, requestedAt: user.createdAt.toISOString() } })),
     );
-    return rows.length;
+    return users.length;
   }
 
   /**
@@ -187,30 +159,17 @@ export class SweepService implements OnApplicationBootstrap {
    * for confirmed addresses only, made after the confirmation (security.md: earlier ones stay in the app).
    */
   private async outbox(now: Date): Promise<number> {
-    const rows = await this.db.query<{ id: string }>(
-      `SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id
-        WHERE n.emailed_at IS NULL AND n.type IN (${EMAILED_TYPES_SQL}) AND n.created_at > $1
-          AND u.email_verified_at IS NOT NULL AND n.created_at >= u.email_verified_at`,
-      [new Date(now.getTime() - OUTBOX_DAYS * DAY_MS)],
-    );
+    const ids = await this.records.unsent(EMAILED_NOTIFICATION_TYPES, new Date(now.getTime() - OUTBOX_DAYS * DAY_MS));
     await this.jobs.addBulk(
       JobName.SendEmail,
-      rows.map((row) => ({ payload: { notificationId: row.id } })),
+      ids.map((notificationId) => ({ payload: { notificationId } })),
     );
-    return rows.length;
+    return ids.length;
   }
 
   /** The items whose effect key is not in the ledger yet. */
   private async notDone<T>(items: T[], keyOf: (item: T) => string): Promise<T[]> {
-    const done = new Set<string>();
-    for (let i = 0; i < items.length; i += CHUNK) {
-      const keys = items.slice(i, i + CHUNK).map(keyOf);
-      const rows = await this.db.query<{ effect_key: string }>(
-        `SELECT effect_key FROM lifecycle_effects WHERE effect_key IN (${keys.map((_, j) => `$${j + 1}`).join(', ')})`,
-        keys,
-      );
-      for (const row of rows) done.add(row.effect_key);
-    }
+    const done = await this.effects.claimed(items.map(keyOf));
     return items.filter((item) => !done.has(keyOf(item)));
   }
 }

@@ -36,6 +36,27 @@ describe.each(await databaseKinds())('UsersRepository and SessionsRepository on 
     expect(await repos.users.setEmailToken(id, 'third', new Date())).toBe(false);
   });
 
+  it('lists recent accounts whose confirmation e-mail never went out', async () => {
+    const since = new Date(Date.now() - 60_000);
+    const waiting = await repos.user();
+    const sent = await repos.user();
+    await repos.users.setEmailToken(sent, 'token-hash', new Date(Date.now() + 60_000));
+    const old = randomUUID();
+    await repos.users.insert({
+      id: old,
+      email: `old-${old}@example.com`,
+      passwordHash: 'x',
+      createdAt: new Date(since.getTime() - 1000),
+      emailVerifiedAt: null,
+      emailTokenHash: null,
+      emailTokenExpiresAt: null,
+    });
+    const ids = (await repos.users.awaitingConfirmation(since)).map((user) => user.id);
+    expect(ids).toContain(waiting);
+    expect(ids).not.toContain(sent);
+    expect(ids).not.toContain(old);
+  });
+
   it('stores a session, finds it by token hash, and deletes it', async () => {
     const userId = await repos.user();
     const session = {

@@ -5,6 +5,13 @@ import { isUniqueViolation } from './sql.js';
 
 const KEY = 'tt_live_' + 'A'.repeat(38);
 
+/** A leak notification's type and data, as the API writes it. */
+const leaked = (name = 'Broker sync', seenAt: string | null = null) =>
+  ({
+    type: 'key_leaked',
+    data: { key: { name, display: 'tt_live_C7Lf…xsfq', scope: 'read', environment: 'live' }, seenAt, source: 'page', reportedAt: '2026-11-29T12:00:00.000Z' },
+  }) as const;
+
 describe.each(await databaseKinds())('RecordsRepository, EffectsRepository and UsageRepository on %s', (kind) => {
   let repos: TestRepositories;
   beforeAll(async () => {
@@ -15,12 +22,18 @@ describe.each(await databaseKinds())('RecordsRepository, EffectsRepository and U
   it('writes notifications and audit events in the caller’s transaction, scrubbed of anything key-shaped', async () => {
     const userId = await repos.user();
     const ids = await repos.db.transaction(async (tx) => ({
-      notification: await repos.records.notify(tx, { userId, apiKeyId: null, type: 'key_leaked', title: `seen ${KEY}`, body: `body ${KEY}` }),
+      notification: await repos.records.notify(tx, { userId, apiKeyId: null, ...leaked(`named ${KEY}`, `https://paste.example/${KEY}`) }),
       audit: await repos.records.audit(tx, { userId, apiKeyId: null, type: 'key.created', actor: 'user', details: { note: KEY } }),
     }));
     const notification = await repos.records.findNotification(userId, ids.notification);
-    expect(notification?.title).not.toContain(KEY);
-    expect(notification?.body).not.toContain(KEY);
+    expect(notification?.title).toBe('API key "named tt_live_[REDACTED]" was exposed and has been revoked');
+    expect(notification?.body).toContain('was reported on https://paste.example/tt_live_[REDACTED] on 2026-11-29');
+    expect(JSON.parse(notification?.data ?? 'null')).toMatchObject({
+      key: { name: 'named tt_live_[REDACTED]' },
+      seenAt: 'https://paste.example/tt_live_[REDACTED]',
+    });
+    for (const text of [notification?.title, notification?.body, notification?.data]) expect(text).not.toContain(KEY);
+    expect((await repos.records.emailView(ids.notification))?.data).toBe(notification?.data);
     const [event] = await repos.records.auditPage(userId, { cursor: null, limit: 10 });
     expect(event?.id).toBe(ids.audit);
     expect(event?.details).not.toContain(KEY);
@@ -30,7 +43,7 @@ describe.each(await databaseKinds())('RecordsRepository, EffectsRepository and U
     const userId = await repos.user();
     await repos.db
       .transaction(async (tx) => {
-        await repos.records.notify(tx, { userId, apiKeyId: null, type: 'key_leaked', title: 't', body: 'b' });
+        await repos.records.notify(tx, { userId, apiKeyId: null, ...leaked() });
         throw new Error('the change failed');
       })
       .catch(() => undefined);
@@ -40,10 +53,8 @@ describe.each(await databaseKinds())('RecordsRepository, EffectsRepository and U
   it('keeps one notification per dedupe key, marks read once and e-mailed once', async () => {
     const userId = await repos.user();
     const dedupeKey = `leak-${randomUUID()}`;
-    const id = await repos.db.transaction((tx) => repos.records.notify(tx, { userId, apiKeyId: null, type: 'key_leaked', title: 't', body: 'b', dedupeKey }));
-    const again = await repos.db
-      .transaction((tx) => repos.records.notify(tx, { userId, apiKeyId: null, type: 'key_leaked', title: 't', body: 'b', dedupeKey }))
-      .catch((e: unknown) => e);
+    const id = await repos.db.transaction((tx) => repos.records.notify(tx, { userId, apiKeyId: null, ...leaked(), dedupeKey }));
+    const again = await repos.db.transaction((tx) => repos.records.notify(tx, { userId, apiKeyId: null, ...leaked(), dedupeKey })).catch((e: unknown) => e);
     expect(isUniqueViolation(again)).toBe(true);
     expect((await repos.records.findNotificationByDedupeKey(dedupeKey))?.id).toBe(id);
     const first = new Date(Date.now() - 1000);
@@ -70,9 +81,9 @@ describe.each(await databaseKinds())('RecordsRepository, EffectsRepository and U
     });
     const unconfirmed = await repos.user();
     const [before, after, stranger] = await repos.db.transaction(async (tx) => [
-      await repos.records.notify(tx, { userId: confirmed, apiKeyId: null, type: 'key_leaked', title: 't', body: 'b' }, new Date(confirmedAt.getTime() - 1000)),
-      await repos.records.notify(tx, { userId: confirmed, apiKeyId: null, type: 'key_leaked', title: 't', body: 'b' }),
-      await repos.records.notify(tx, { userId: unconfirmed, apiKeyId: null, type: 'key_leaked', title: 't', body: 'b' }),
+      await repos.records.notify(tx, { userId: confirmed, apiKeyId: null, ...leaked() }, new Date(confirmedAt.getTime() - 1000)),
+      await repos.records.notify(tx, { userId: confirmed, apiKeyId: null, ...leaked() }),
+      await repos.records.notify(tx, { userId: unconfirmed, apiKeyId: null, ...leaked() }),
     ]);
     const unsent = await repos.records.unsent(['key_leaked'], new Date(0));
     expect(unsent).toContain(after);

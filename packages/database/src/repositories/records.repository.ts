@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditActor, type AuditEventType, type NotificationType, redactApiKeys } from '@tradetally/contracts';
+import {
+  type AuditActor,
+  type AuditEventType,
+  type NotificationMessage,
+  type NotificationType,
+  redactApiKeys,
+  renderNotification,
+} from '@tradetally/contracts';
 import type { Db, SqlParam } from '../db.js';
 import { type Cursor, type Row, type Tx, changed, insertRow, num, pageClause, text } from './sql.js';
 
@@ -11,6 +18,8 @@ export interface NotificationRecord {
   type: NotificationType;
   title: string;
   body: string;
+  /** The type's data as JSON (the message catalog renders title, body and e-mail from it); null on rows written before it was kept. */
+  data: string | null;
   createdAt: Date;
   readAt: Date | null;
   emailedAt: Date | null;
@@ -40,22 +49,31 @@ export interface NewAuditEvent {
   dedupeKey?: string;
 }
 
-/** A notification to write; `dedupeKey` makes a repeated effect a no-op (unique index). */
-export interface NewNotification {
+/**
+ * A notification to write: its type and that type's data (the message catalog of
+ * @tradetally/contracts makes its words); `dedupeKey` makes a repeated effect a no-op (unique index).
+ */
+export type NewNotification = NotificationMessage & {
   userId: string;
   apiKeyId: string | null;
-  type: NotificationType;
-  title: string;
-  body: string;
   dedupeKey?: string;
+};
+
+/**
+ * The stored text of a notification: the app's title and body rendered by the catalog, and the
+ * data the e-mail quotes its own way; all three scrubbed of anything key-shaped.
+ */
+export function notificationText(notification: NotificationMessage): { title: string; body: string; data: string } {
+  const { title, body } = renderNotification(notification);
+  return { title: redactApiKeys(title), body: redactApiKeys(body), data: redactApiKeys(JSON.stringify(notification.data)) };
 }
 
 /** What an e-mail of a notification is made from: the notification, its addressee and its key. */
 export interface NotificationEmailView {
   id: string;
   type: NotificationType;
-  title: string;
   body: string;
+  data: string | null;
   createdAt: Date;
   emailedAt: Date | null;
   email: string;
@@ -63,7 +81,7 @@ export interface NotificationEmailView {
   key: { name: string; prefix: string; last4: string; scope: string; environment: string; expiresAt: Date | null } | null;
 }
 
-const NOTIFICATION_SELECT = 'SELECT id, user_id, api_key_id, type, title, body, created_at, read_at, emailed_at, dedupe_key FROM notifications';
+const NOTIFICATION_SELECT = 'SELECT id, user_id, api_key_id, type, title, body, data, created_at, read_at, emailed_at, dedupe_key FROM notifications';
 const AUDIT_SELECT = 'SELECT id, user_id, api_key_id, type, actor, details, created_at, dedupe_key FROM audit_events';
 
 /**
@@ -81,6 +99,7 @@ export class RecordsRepository {
     type: row.type as NotificationType,
     title: String(row.title),
     body: String(row.body),
+    data: text(row.data),
     createdAt: this.db.date(row.created_at) ?? new Date(0),
     readAt: this.db.date(row.read_at),
     emailedAt: this.db.date(row.emailed_at),
@@ -119,9 +138,10 @@ export class RecordsRepository {
     return id;
   }
 
-  /** Writes one notification in `tx` and returns its id; title and body are scrubbed of keys. */
+  /** Writes one notification in `tx` and returns its id (notificationText: the catalog's words, scrubbed of keys). */
   async notify(tx: Tx, notification: NewNotification, at = new Date()): Promise<string> {
     const id = randomUUID();
+    const { title, body, data } = notificationText(notification);
     await insertRow(
       this.db,
       'notifications',
@@ -130,8 +150,9 @@ export class RecordsRepository {
         user_id: notification.userId,
         api_key_id: notification.apiKeyId,
         type: notification.type,
-        title: redactApiKeys(notification.title),
-        body: redactApiKeys(notification.body),
+        title,
+        body,
+        data,
         created_at: at,
         read_at: null,
         emailed_at: null,
@@ -180,7 +201,7 @@ export class RecordsRepository {
   /** What an e-mail of a notification needs; null when the notification is gone. */
   async emailView(notificationId: string): Promise<NotificationEmailView | null> {
     const [row] = await this.db.query(
-      `SELECT n.id, n.type, n.title, n.body, n.created_at, n.emailed_at, u.email, u.email_verified_at, k.name, k.prefix, k.last4, k.scope, k.environment, k.expires_at
+      `SELECT n.id, n.type, n.body, n.data, n.created_at, n.emailed_at, u.email, u.email_verified_at, k.name, k.prefix, k.last4, k.scope, k.environment, k.expires_at
          FROM notifications n JOIN users u ON u.id = n.user_id LEFT JOIN api_keys k ON k.id = n.api_key_id
         WHERE n.id = $1`,
       [notificationId],
@@ -200,8 +221,8 @@ export class RecordsRepository {
     return {
       id: String(row.id),
       type: row.type as NotificationType,
-      title: String(row.title),
       body: String(row.body),
+      data: text(row.data),
       createdAt: this.db.date(row.created_at) ?? new Date(0),
       emailedAt: this.db.date(row.emailed_at),
       email: String(row.email),

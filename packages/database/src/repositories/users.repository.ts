@@ -44,6 +44,17 @@ export class UsersRepository {
     return row ? this.decode(row) : null;
   }
 
+  /**
+   * Accounts made after `since` whose confirmation e-mail never went out (no token stored, not
+   * confirmed): the worker's sweep queues their confirmation again.
+   */
+  async awaitingConfirmation(since: Date): Promise<Array<{ id: string; createdAt: Date }>> {
+    const rows = await this.db.query('SELECT id, created_at FROM users WHERE email_verified_at IS NULL AND email_token_hash IS NULL AND created_at > $1', [
+      since,
+    ]);
+    return rows.map((row) => ({ id: String(row.id), createdAt: this.db.date(row.created_at) as Date }));
+  }
+
   /** Adds an account; a taken address is a unique violation. */
   async insert(user: UserRecord, tx?: Tx): Promise<void> {
     const row = {

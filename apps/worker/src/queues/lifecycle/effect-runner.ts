@@ -1,28 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AuditEventType, JobName, type NotificationMessage, type NotificationType, isEmailed } from '@tradetally/contracts';
-import type { ApiKeyEntity, NewAuditEvent, NewNotification } from '@tradetally/database';
+import { type AuditEventType, JobName, type NotificationMessage, isEmailed } from '@tradetally/contracts';
+import { type ApiKeyRecord, ApiKeysRepository, EffectsRepository, RecordsRepository, type Tx } from '@tradetally/database';
 import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
-import { LIFECYCLE_STORE } from '../../tokens.js';
+import { DB } from '../../tokens.js';
 
-/** What the lifecycle rules read of a key. */
-export type LifecycleKey = Pick<
-  ApiKeyEntity,
-  | 'id'
-  | 'userId'
-  | 'name'
-  | 'scope'
-  | 'environment'
-  | 'prefix'
-  | 'last4'
-  | 'createdAt'
-  | 'expiresAt'
-  | 'graceEndsAt'
-  | 'revokedAt'
-  | 'revokeReason'
-  | 'rotatedToId'
-  | 'lastUsedAt'
-  | 'canary'
->;
+/** A key as the lifecycle rules read it. */
+export type LifecycleKey = ApiKeyRecord;
 
 /** The ledger's kinds of effect (lifecycle_effects.kind). */
 export type EffectKind = 'expiry' | 'expired' | 'rotation-due' | 'rotation-finished' | 'unused' | 'canary-alert';
@@ -33,39 +16,9 @@ export interface LedgerEntry {
   kind: EffectKind;
 }
 
-/** The last use of a canary key, from the audit trail. */
-export interface CanaryUse {
-  at: Date;
-  ip?: string;
-  userAgent?: string | null;
-  method?: string;
-  path?: string;
-}
-
-/**
- * What the rules and the runner read and write inside one transaction: the seam between the rules
- * and the database (the real one is DbLifecycleStore; unit specs pass an in-memory double).
- */
-export interface LifecycleTx {
-  /** The key, or null; `lock` takes its row lock first (PostgreSQL), so jobs of one key run one at a time. */
-  findKey(keyId: string, options?: { lock?: boolean }): Promise<LifecycleKey | null>;
-  /** Claims a ledger row: true the first time, false ever after. */
-  claim(entry: LedgerEntry & { apiKeyId: string; status?: 'done' | 'skipped' }): Promise<boolean>;
-  /** Revokes a rotated key at its grace end (reason `rotated`) if nothing revoked it first; true when this call did. */
-  revokeAtGraceEnd(key: LifecycleKey, now: Date): Promise<boolean>;
-  /** When the key last got a notification of `type` after `since`, if it did. */
-  lastNotificationSince(keyId: string, type: NotificationType, since: Date): Promise<Date | null>;
-  /** A canary key's uses after `since`, and its last use ever. */
-  canaryUses(keyId: string, since: Date): Promise<{ count: number; last: CanaryUse | null }>;
-  writeNotification(notification: NewNotification, at: Date): Promise<string>;
-  writeAuditEvent(event: NewAuditEvent, at: Date): Promise<string>;
-}
-
-/** The lifecycle's data: transactions, and the one read outside them (the leak follow-up's notification). */
-export interface LifecycleStore {
-  transaction<T>(work: (tx: LifecycleTx) => Promise<T>): Promise<T>;
-  /** The id of the notification written under `dedupeKey`, if any. */
-  notificationId(dedupeKey: string): Promise<string | null>;
+/** Runs work in one transaction (the process's Db; an in-memory double in unit specs). */
+export interface Transactions {
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 /** What an effect writes once its ledger row is claimed. */
@@ -94,11 +47,12 @@ export const skip = (ledger: LedgerEntry, outcome: string): Decision => ({ kind:
 /** Does `effect` on `key`, once. */
 export const effect = (key: LifecycleKey, what: Effect): Decision => ({ kind: 'effect', key, effect: what });
 
-/** A lifecycle rule: given the key (null when it is gone) and the time, what to do. */
-export type Rule = (key: LifecycleKey | null, now: Date, tx: LifecycleTx) => Decision | Promise<Decision>;
+/** A lifecycle rule: given the key (null when it is gone), the time and the transaction, what to do. */
+export type Rule = (key: LifecycleKey | null, now: Date, tx: Tx) => Decision | Promise<Decision>;
 
 /**
- * Runs the lifecycle rules. Each run is one transaction that finds the key, asks the rule, claims
+ * Runs the lifecycle rules. Each run is one transaction that finds the key (after taking its row
+ * lock when the rule asks: decisions that depend on earlier effects of the same key), asks the rule, claims
  * the effect's ledger row, and only if this run claimed it writes the notification and the audit
  * event; the ledger row, the notification and the audit event commit together or not at all. So
  * an effect happens once however many times its job runs (retries, two workers, a worker killed
@@ -108,26 +62,32 @@ export type Rule = (key: LifecycleKey | null, now: Date, tx: LifecycleTx) => Dec
 @Injectable()
 export class EffectRunner {
   constructor(
-    @Inject(LIFECYCLE_STORE) private readonly store: LifecycleStore,
+    @Inject(DB) private readonly db: Transactions,
+    @Inject(ApiKeysRepository) private readonly keys: Pick<ApiKeysRepository, 'findById' | 'lock'>,
+    @Inject(EffectsRepository) private readonly effects: Pick<EffectsRepository, 'claim'>,
+    @Inject(RecordsRepository) private readonly records: Pick<RecordsRepository, 'notify' | 'audit'>,
     @Inject(JobProducer) private readonly jobs: JobQueue,
   ) {}
 
   async run(keyId: string, rule: Rule, options: { lockKey?: boolean } = {}): Promise<string> {
-    const done = await this.store.transaction(async (tx): Promise<{ outcome: string; email: string | null }> => {
-      const key = await tx.findKey(keyId, { lock: options.lockKey });
+    const done = await this.db.transaction(async (tx): Promise<{ outcome: string; email: string | null }> => {
+      if (options.lockKey) await this.keys.lock(keyId, tx);
+      const key = await this.keys.findById(keyId, tx);
       const now = new Date();
       const decision = await rule(key, now, tx);
       if (decision.kind === 'nothing') return { outcome: decision.outcome, email: null };
       if (decision.kind === 'skip') {
-        await tx.claim({ ...decision.ledger, apiKeyId: keyId, status: 'skipped' });
+        await this.effects.claim(tx, { ...decision.ledger, apiKeyId: keyId, status: 'skipped' }, now);
         return { outcome: decision.outcome, email: null };
       }
       const { key: subject, effect: what } = decision;
-      if (!(await tx.claim({ ...what.ledger, apiKeyId: subject.id }))) return { outcome: what.alreadyDone, email: null };
-      for (const skipped of what.skipped ?? []) await tx.claim({ key: skipped, kind: what.ledger.kind, apiKeyId: subject.id, status: 'skipped' });
+      if (!(await this.effects.claim(tx, { ...what.ledger, apiKeyId: subject.id }, now))) return { outcome: what.alreadyDone, email: null };
+      for (const skipped of what.skipped ?? []) {
+        await this.effects.claim(tx, { key: skipped, kind: what.ledger.kind, apiKeyId: subject.id, status: 'skipped' }, now);
+      }
       const owner = { userId: subject.userId, apiKeyId: subject.id, dedupeKey: what.ledger.key };
-      const notificationId = what.notification ? await tx.writeNotification({ ...owner, ...what.notification }, now) : null;
-      if (what.audit) await tx.writeAuditEvent({ ...owner, ...what.audit, actor: 'system' }, now);
+      const notificationId = what.notification ? await this.records.notify(tx, { ...owner, ...what.notification }, now) : null;
+      if (what.audit) await this.records.audit(tx, { ...owner, ...what.audit, actor: 'system' }, now);
       return { outcome: what.outcome, email: notificationId && what.notification && isEmailed(what.notification.type) ? notificationId : null };
     });
     if (done.email) await this.jobs.add(JobName.SendEmail, { notificationId: done.email });

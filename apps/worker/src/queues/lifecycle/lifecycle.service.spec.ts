@@ -1,6 +1,6 @@
-import { CANARY_ALERT_WINDOW_MS, DAY_MS, HOUR_MS, JobName, effectKey } from '@tradetally/contracts';
+import { CANARY_ALERT_WINDOW_MS, DAY_MS, HOUR_MS, JobName, effectKey, messageKey, renderNotification } from '@tradetally/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InMemoryLifecycleStore, RecordingJobs } from '../../testing/lifecycle-doubles.js';
+import { InMemoryLifecycle, RecordingJobs } from '../../testing/lifecycle-doubles.js';
 import { EffectRunner } from './effect-runner.js';
 import { LifecycleService, dueWindows, rotationPeriod } from './lifecycle.service.js';
 
@@ -8,16 +8,16 @@ const NOW = new Date('2026-11-29T12:00:00.000Z');
 const fromNow = (ms: number) => new Date(NOW.getTime() + ms);
 
 describe('the lifecycle rules', () => {
-  let store: InMemoryLifecycleStore;
+  let store: InMemoryLifecycle;
   let jobs: RecordingJobs;
   let sut: LifecycleService;
   const config = { REMINDER_DAYS: [30, 7, 1], ROTATION_AGE_DAYS: 90, UNUSED_DAYS: 30 };
 
   beforeEach(() => {
     vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
-    store = new InMemoryLifecycleStore();
+    store = new InMemoryLifecycle();
     jobs = new RecordingJobs();
-    sut = new LifecycleService(config, new EffectRunner(store, jobs), store, jobs);
+    sut = new LifecycleService(config, new EffectRunner(store, store.keys, store.effects, store.records, jobs), store.keys, store.records, jobs);
   });
 
   afterEach(() => {
@@ -35,6 +35,7 @@ describe('the lifecycle rules', () => {
       expect(store.notifications).toHaveLength(1);
       const [note] = store.notifications;
       expect(note).toMatchObject({ type: 'key_expiring', userId: key.userId, apiKeyId: key.id, dedupeKey: effectKey.expiry(key.id, 1), at: NOW });
+      expect(note?.title).toBe('API key "Broker sync" expires in 1 day');
       expect(note?.data).toEqual({
         key: { name: 'Broker sync', display: 'tt_live_C7Lf…xsfq', scope: 'read_write', environment: 'live' },
         windowDays: 1,
@@ -107,6 +108,7 @@ describe('the lifecycle rules', () => {
       expect(await sut.rotationDue({ keyId: key.id, period: 1 })).toBe('already sent');
       expect(await sut.rotationDue({ keyId: key.id, period: 2 })).toBe('not due yet');
       expect(store.notifications).toEqual([expect.objectContaining({ type: 'key_rotation_due', data: expect.objectContaining({ ageDays: 100 }) })]);
+      expect(store.notifications[0]?.body).toContain('(tt_live_C7Lf…xsfq) is 100 days old.');
       expect(jobs.added).toEqual([]);
     });
 
@@ -129,7 +131,7 @@ describe('the lifecycle rules', () => {
       vi.setSystemTime(fromNow(6000));
       expect(await sut.finishRotation({ keyId: old.id })).toBe('old key revoked');
       expect(await sut.finishRotation({ keyId: old.id })).toBe('already revoked');
-      expect(store.keys.get(old.id)).toMatchObject({ revokedAt: fromNow(5000), revokeReason: 'rotated' });
+      expect(store.keyRows.get(old.id)).toMatchObject({ revokedAt: fromNow(5000), revokeReason: 'rotated' });
       expect(store.audit).toEqual([
         expect.objectContaining({ type: 'key.revoked', details: { reason: 'rotated', graceEndedAt: fromNow(5000).toISOString(), rotatedToId: successor } }),
       ]);
@@ -192,7 +194,7 @@ describe('the lifecycle rules', () => {
       expect(store.notifications[0]?.data).toMatchObject({ idleDays: 31, lastUsedAt: lastUsedAt.toISOString() });
       expect(emails()).toHaveLength(1);
 
-      store.keys.set(key.id, { ...key, lastUsedAt: fromNow(-HOUR_MS) });
+      store.keyRows.set(key.id, { ...key, lastUsedAt: fromNow(-HOUR_MS) });
       expect(await sut.unusedKey({ keyId: key.id, since: lastUsedAt.toISOString() })).toBe('used since');
       expect(await sut.unusedKey({ keyId: key.id, since: fromNow(-HOUR_MS).toISOString() })).toBe('not idle long enough');
       expect(store.notifications).toHaveLength(1);
@@ -211,20 +213,14 @@ describe('the lifecycle rules', () => {
     it('e-mails the notification the API wrote with the revocation, and nothing when there is none', async () => {
       const key = store.key({ createdAt: fromNow(-DAY_MS) });
       expect(await sut.leakFollowUp({ keyId: key.id, auditEventId: crypto.randomUUID() })).toBe('no leak notification');
-      store.notifications.push({
-        id: crypto.randomUUID(),
+      const leak = {
         userId: key.userId,
         apiKeyId: key.id,
         type: 'key_leaked',
-        data: {
-          key: { name: key.name, display: 'tt_live_C7Lf…xsfq', scope: 'read', environment: 'live' },
-          seenAt: null,
-          source: 'manual',
-          reportedAt: NOW.toISOString(),
-        },
+        data: { key: messageKey(key), seenAt: null, source: 'manual', reportedAt: NOW.toISOString() },
         dedupeKey: effectKey.leak(key.id),
-        at: NOW,
-      });
+      } as const;
+      store.notifications.push({ ...leak, ...renderNotification(leak), id: crypto.randomUUID(), at: NOW });
       expect(await sut.leakFollowUp({ keyId: key.id, auditEventId: crypto.randomUUID() })).toBe('e-mail enqueued');
       expect(emails()).toEqual([{ notificationId: store.notifications[0]?.id }]);
     });

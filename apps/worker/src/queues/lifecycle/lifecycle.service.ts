@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CANARY_ALERT_WINDOW_MS, DAY_MS, JobName, type JobPayloads, effectKey, keyStatus, messageKey } from '@tradetally/contracts';
+import { ApiKeysRepository, RecordsRepository } from '@tradetally/database';
 import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import type { WorkerConfig } from '../../config.js';
-import { LIFECYCLE_STORE, WORKER_CONFIG } from '../../tokens.js';
-import { EffectRunner, type LifecycleKey, type LifecycleStore, effect, nothing, skip } from './effect-runner.js';
+import { WORKER_CONFIG } from '../../tokens.js';
+import { EffectRunner, type LifecycleKey, effect, nothing, skip } from './effect-runner.js';
 
 /** What the reminder rules need of a key. The window arithmetic is shared with the sweep, which finds what is due. */
 export interface ExpiringKey {
@@ -48,7 +49,8 @@ export class LifecycleService {
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: Pick<WorkerConfig, 'REMINDER_DAYS' | 'ROTATION_AGE_DAYS' | 'UNUSED_DAYS'>,
     private readonly effects: EffectRunner,
-    @Inject(LIFECYCLE_STORE) private readonly store: LifecycleStore,
+    @Inject(ApiKeysRepository) private readonly keys: Pick<ApiKeysRepository, 'finishRotation'>,
+    @Inject(RecordsRepository) private readonly records: Pick<RecordsRepository, 'latestNotificationOf' | 'recentEventsOf' | 'findNotificationByDedupeKey'>,
     @Inject(JobProducer) private readonly jobs: JobQueue,
   ) {}
 
@@ -107,7 +109,7 @@ export class LifecycleService {
       if (!key?.graceEndsAt) return nothing('not a rotated key');
       if (key.revokedAt) return nothing('already revoked');
       if (key.graceEndsAt > now) throw new Error(`grace ends at ${key.graceEndsAt.toISOString()}; retrying later`);
-      if (!(await tx.revokeAtGraceEnd(key, now))) return nothing('already revoked');
+      if (!(await this.keys.finishRotation(keyId, now, tx))) return nothing('already revoked');
       const graceEndedAt = key.graceEndsAt.toISOString();
       return effect(key, {
         ledger: { key: effectKey.rotationFinished(keyId), kind: 'rotation-finished' },
@@ -123,8 +125,9 @@ export class LifecycleService {
    * Alerts a canary key's owner: one notification (and e-mail) per key per 10 minutes, naming the
    * last use's time, address, client, method and path from the audit trail (the API writes an
    * event for every use). A window whose key was alerted less than 10 minutes ago is skipped.
-   * Alerts of one key are decided one at a time (the key's row lock), so "alerted less than 10
-   * minutes ago" holds between concurrent jobs.
+   * Alerts of one key are decided one at a time (the key's row lock on PostgreSQL; SQLite
+   * transactions are serial already), so "alerted less than 10 minutes ago" holds between
+   * concurrent jobs.
    */
   canaryAlert({ keyId, window }: JobPayloads['canary-alert']): Promise<Outcome> {
     return this.effects.run(
@@ -133,14 +136,23 @@ export class LifecycleService {
         if (!key?.canary) return nothing('not a canary key');
         const since = new Date(now.getTime() - CANARY_ALERT_WINDOW_MS);
         const ledger = { key: effectKey.canaryAlert(keyId, window), kind: 'canary-alert' } as const;
-        if (await tx.lastNotificationSince(keyId, 'key_canary_triggered', since)) return skip(ledger, 'alerted less than 10 minutes ago');
-        const { count, last } = await tx.canaryUses(keyId, since);
-        const seen = { ip: last?.ip ?? null, userAgent: last?.userAgent ?? null, method: last?.method ?? null, path: last?.path ?? null };
+        if (await this.records.latestNotificationOf(keyId, 'key_canary_triggered', since, tx)) return skip(ledger, 'alerted less than 10 minutes ago');
+        // Every use is in the audit trail (the API writes an event per use): how many, and where the last came from.
+        const { count, latest } = await this.records.recentEventsOf(keyId, 'key.canary_triggered', since, tx);
+        const seen = latest ? (JSON.parse(latest.details) as { ip?: string; userAgent?: string | null; method?: string; path?: string }) : {};
         return effect(key, {
           ledger,
           notification: {
             type: 'key_canary_triggered',
-            data: { key: messageKey(key), uses: count, lastUseAt: (last?.at ?? now).toISOString(), ...seen },
+            data: {
+              key: messageKey(key),
+              uses: count,
+              lastUseAt: (latest?.createdAt ?? now).toISOString(),
+              ip: seen.ip ?? null,
+              userAgent: seen.userAgent ?? null,
+              method: seen.method ?? null,
+              path: seen.path ?? null,
+            },
           },
           outcome: 'canary alert sent',
           alreadyDone: 'already alerted',
@@ -172,9 +184,9 @@ export class LifecycleService {
 
   /** E-mails the owner of a leaked key: the API wrote the notification when it revoked the key. */
   async leakFollowUp({ keyId }: JobPayloads['leak-follow-up']): Promise<Outcome> {
-    const notificationId = await this.store.notificationId(effectKey.leak(keyId));
-    if (!notificationId) return 'no leak notification';
-    await this.jobs.add(JobName.SendEmail, { notificationId });
+    const notification = await this.records.findNotificationByDedupeKey(effectKey.leak(keyId));
+    if (!notification) return 'no leak notification';
+    await this.jobs.add(JobName.SendEmail, { notificationId: notification.id });
     return 'e-mail enqueued';
   }
 }
