@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { QueueName } from '@tradetally/contracts';
 import { type Db, openDbWhenReachable, repositoryProviders } from '@tradetally/database';
 import { JobProducer } from '@tradetally/database/jobs';
 import { type WorkerConfig, redisConnection } from './config.js';
@@ -25,8 +26,10 @@ export class WorkerModule implements OnApplicationShutdown {
       module: WorkerModule,
       imports: [
         ScheduleModule.forRoot(),
-        // The processors' connection; jobs are added through JobProducer, as the API adds them.
+        // The processors' connection and queues (registering the queues is what starts
+        // @nestjs/bullmq's processor discovery); jobs are added through JobProducer, as the API adds them.
         BullModule.forRoot({ connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
+        BullModule.registerQueue({ name: QueueName.Lifecycle }, { name: QueueName.Email }),
       ],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },

@@ -220,29 +220,3 @@ export class Db {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
-
-/**
- * Claims an effect key inside the caller's transaction: true the first time, false ever after.
- * PostgreSQL: INSERT … ON CONFLICT DO NOTHING RETURNING (a racing transaction waits on the key,
- * then sees the conflict). SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so
- * check-then-insert cannot race.
- */
-export async function claimEffect(
-  db: Db,
-  manager: EntityManager,
-  effect: { key: string; apiKeyId: string; kind: string; status?: 'done' | 'skipped' },
-): Promise<boolean> {
-  const values: SqlParam[] = [effect.key, effect.apiKeyId, effect.kind, effect.status ?? 'done', new Date()];
-  if (db.kind === 'postgres') {
-    const rows = await db.query(
-      'INSERT INTO lifecycle_effects (effect_key, api_key_id, kind, status, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING effect_key',
-      values,
-      manager,
-    );
-    return rows.length === 1;
-  }
-  const found = await db.query('SELECT 1 AS one FROM lifecycle_effects WHERE effect_key = $1', [effect.key], manager);
-  if (found.length > 0) return false;
-  await db.query('INSERT INTO lifecycle_effects (effect_key, api_key_id, kind, status, created_at) VALUES ($1, $2, $3, $4, $5)', values, manager);
-  return true;
-}

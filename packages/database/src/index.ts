@@ -17,7 +17,7 @@ export {
   type DatabaseTarget,
 } from './data-source.js';
 export { PG_TIMEOUTS, isDatabaseUnavailable } from './availability.js';
-export { Db, claimEffect, sqliteTime, type SqlParam } from './db.js';
+export { Db, sqliteTime, type SqlParam } from './db.js';
 export { DataSource, type EntityManager } from 'typeorm';
 export { KeyHasher, MIN_PEPPER_LENGTH, type Pepper, hashOpaqueToken, parsePeppers } from './secrets.js';
 export { type NewAuditEvent, type NewNotification, activeKeySql, writeAuditEvent, writeNotification } from './records.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DAY_MS, EMAILED_NOTIFICATION_TYPES, EMAIL_TOKEN_TTL_MS, JobName, effectKey } from '@tradetally/contracts';
 import { ApiKeysRepository, EffectsRepository, RecordsRepository, UsersRepository } from '@tradetally/database';
-import { JobProducer } from '@tradetally/database/jobs';
+import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import { CronJob } from 'cron';
 import type { WorkerConfig } from '../config.js';
 import { dueWindows, rotationPeriod } from '../queues/lifecycle/lifecycle.service.js';
@@ -34,12 +34,13 @@ export class SweepService implements OnApplicationBootstrap {
   private running: Promise<SweepReport> | null = null;
 
   constructor(
-    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    private readonly keys: ApiKeysRepository,
-    private readonly effects: EffectsRepository,
-    private readonly records: RecordsRepository,
-    private readonly users: UsersRepository,
-    private readonly jobs: JobProducer,
+    @Inject(WORKER_CONFIG) private readonly config: Pick<WorkerConfig, 'SWEEP_CRON' | 'REMINDER_DAYS' | 'ROTATION_AGE_DAYS' | 'UNUSED_DAYS'>,
+    @Inject(ApiKeysRepository)
+    private readonly keys: Pick<ApiKeysRepository, 'expiringBetween' | 'expiredUnrecorded' | 'rotatableCreatedBefore' | 'inGrace' | 'idleSince'>,
+    @Inject(EffectsRepository) private readonly effects: Pick<EffectsRepository, 'claimed'>,
+    @Inject(RecordsRepository) private readonly records: Pick<RecordsRepository, 'unsent'>,
+    @Inject(UsersRepository) private readonly users: Pick<UsersRepository, 'awaitingConfirmation'>,
+    @Inject(JobProducer) private readonly jobs: JobQueue & Pick<JobProducer, 'ready'>,
     private readonly scheduler: SchedulerRegistry,
   ) {}
 

@@ -200,18 +200,18 @@ export class InMemoryLifecycle implements Transactions {
 
 /** A producer double that keeps what it was given; `down` makes every add fail as with Redis away. */
 export class RecordingJobs implements JobQueue {
-  readonly added: Array<{ name: JobName; payload: unknown }> = [];
+  readonly added: Array<{ name: JobName; payload: unknown; at?: Date }> = [];
   down = false;
 
-  async add<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<boolean> {
+  async add<N extends JobName>(name: N, payload: JobPayloads[N], options: { at?: Date } = {}): Promise<boolean> {
     if (this.down) return false;
-    this.added.push({ name, payload });
+    this.added.push({ name, payload, ...(options.at ? { at: options.at } : {}) });
     return true;
   }
 
   async addBulk<N extends JobName>(name: N, items: ReadonlyArray<JobToAdd<N>>): Promise<number> {
     let added = 0;
-    for (const item of items) if (await this.add(name, item.payload)) added++;
+    for (const item of items) if (await this.add(name, item.payload, { at: item.at })) added++;
     return added;
   }
 }
