@@ -27,6 +27,10 @@ async function queueText(prefix: string): Promise<string> {
   }
 }
 
+// The rules themselves (reminder windows, expiry records, rotation periods, grace ends, canary
+// windows, periods of disuse) are proven with doubles in lifecycle.service.spec.ts and
+// sweep.service.spec.ts; these tests prove the wiring, and exactly-once on real databases, Redis
+// and SMTP with two workers and a killed one.
 describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
   let database: TestDatabase;
   let seed: Seeder;
@@ -211,24 +215,5 @@ describe.each(KINDS)('the lifecycle worker on %s', (kind) => {
     expect(mailsFor(smtp.mails, 'leaked-')[0]?.subject).toBe('A TradeTally API key was exposed and has been revoked');
     expect(mailsFor(smtp.mails, 'leaked-')[0]?.raw.replace(/=\r?\n/g, '')).toContain(`key "leaked-${prefix}" (${key.prefix}`);
     expect(await seed.count('SELECT COUNT(*) AS n FROM notifications WHERE api_key_id = $1 AND emailed_at IS NOT NULL', [key.id])).toBe(1);
-  });
-
-  it('records an expiry once, and sends rotation-age reminders once per age period', async () => {
-    await fresh();
-    const owner = await seed.user();
-    const expired = await seed.key(owner.id, { name: `gone-${prefix}`, createdAt: hoursFromNow(-48), expiresAt: hoursFromNow(-1) });
-    const old = await seed.key(owner.id, { name: `aged-${prefix}`, createdAt: hoursFromNow(-30) });
-    const w = worker({ ROTATION_AGE_DAYS: '1' });
-    await waitFor(
-      'the expiry record',
-      async () => (await seed.count("SELECT COUNT(*) AS n FROM audit_events WHERE type = 'key.expired' AND api_key_id = $1", [expired.id])) === 1,
-    );
-    await waitFor(
-      'the rotation reminder',
-      async () => (await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_due' AND api_key_id = $1", [old.id])) === 1,
-    );
-    await settled([w], prefix, REDIS_URL);
-    expect(await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_expired' AND api_key_id = $1", [expired.id])).toBe(1);
-    expect(await seed.count("SELECT COUNT(*) AS n FROM notifications WHERE type = 'key_rotation_due' AND api_key_id = $1", [old.id])).toBe(1);
   });
 });
