@@ -35,10 +35,16 @@ afterAll(async () => {
 });
 
 describe('the packed @tradetally/scan, installed outside the repository', () => {
-  it('holds the command, the bundle and the README only', async () => {
+  it('holds the command, the bundle, the README and the licence only', async () => {
     const { stdout } = await npm(['pack', '--dry-run', '--json'], packageDir);
     const [packed] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
-    expect(packed!.files.map((file) => file.path).sort()).toEqual(['README.md', 'bin/tradetally-scan.mjs', 'dist/tradetally-scan.mjs', 'package.json']);
+    expect(packed!.files.map((file) => file.path).sort()).toEqual([
+      'LICENSE',
+      'README.md',
+      'bin/tradetally-scan.mjs',
+      'dist/tradetally-scan.mjs',
+      'package.json',
+    ]);
   });
 
   it('installs with no dependencies', async () => {
