@@ -9,6 +9,8 @@ export const WorkerConfigSchema = z.object({
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
+  /** `true`: no e-mail is sent, and production may start without SMTP_URL (each one is logged, without its content). */
+  EMAIL_DISABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   EMAIL_FROM: z.string().default('TradeTally Keys <no-reply@tradetally.local>'),
   SWEEP_CRON: z
     .string()
@@ -37,6 +39,11 @@ export const WorkerConfigSchema = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How long SIGTERM waits for active jobs before it hands them back to the queue (operations.md). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+}).superRefine((config, ctx) => {
+  // In production a missing SMTP_URL would silently swallow every confirmation and alert.
+  if (config.NODE_ENV === 'production' && !config.SMTP_URL && !config.EMAIL_DISABLED) {
+    ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when NODE_ENV=production (or set EMAIL_DISABLED=true to run without e-mail)' });
+  }
 });
 
 /** The worker's configuration. */
