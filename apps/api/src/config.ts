@@ -91,6 +91,8 @@ export const ConfigSchema = z
     RATE_LIMIT_PREFIX: z.string().default('tt:rl'),
     /** GitHub's secret scanning signing keys, for POST /v1/leaks/github (scanning.md). */
     GITHUB_KEYS_URL: z.url().default('https://api.github.com/meta/public_keys/secret_scanning'),
+    /** Optional GitHub token for fetching those keys (GitHub's higher limit for authenticated calls); sent only to GITHUB_KEYS_URL. */
+    GITHUB_TOKEN: z.string().min(1).optional(),
     /** How long SIGTERM waits for in-flight requests before it closes what is left (operations.md). */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })
