@@ -10,7 +10,13 @@ describe('the worker refuses to start in production without a way to send e-mail
   });
 
   it('starts in production without SMTP_URL when EMAIL_DISABLED=true says so', async () => {
-    const worker = spawnNode(WORKER_MAIN, { NODE_ENV: 'production', SMTP_URL: '', EMAIL_DISABLED: 'true', DATABASE_URL: 'sqlite::memory:', QUEUE_PREFIX: `tt-ed-${process.pid}` });
+    const worker = spawnNode(WORKER_MAIN, {
+      NODE_ENV: 'production',
+      SMTP_URL: '',
+      EMAIL_DISABLED: 'true',
+      DATABASE_URL: 'sqlite::memory:',
+      QUEUE_PREFIX: `tt-ed-${process.pid}`,
+    });
     try {
       await worker.waitForOutput('worker ready', 60_000);
     } finally {

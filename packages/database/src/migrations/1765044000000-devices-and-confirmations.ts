@@ -24,7 +24,9 @@ export class DevicesAndConfirmations1765044000000 implements MigrationInterface 
           { name: 'created_at', type: time },
           { name: 'last_seen_at', type: time },
         ],
-        foreignKeys: [{ name: 'fk_known_devices_user', columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          { name: 'fk_known_devices_user', columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+        ],
         indices: [{ name: 'idx_known_devices_user', columnNames: ['user_id'] }],
       }),
     );

@@ -11,7 +11,9 @@ const keyServer = createServer((req, res) => {
   github.fetches++;
   github.authorization.push(req.headers.authorization);
   res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ public_keys: [{ key_identifier: 'real', key: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(), is_current: true }] }));
+  res.end(
+    JSON.stringify({ public_keys: [{ key_identifier: 'real', key: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(), is_current: true }] }),
+  );
 });
 await new Promise<void>((done) => keyServer.listen(0, '127.0.0.1', done));
 const GITHUB_KEYS_URL = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/meta/public_keys/secret_scanning`;

@@ -58,7 +58,10 @@ const exported = (key: KeyObject | null) => key?.export({ type: 'spki', format: 
 
 describe('GithubKeysService', () => {
   it('fetches once and trusts the list for an hour', async () => {
-    const { github, apis: [keys] } = deployment();
+    const {
+      github,
+      apis: [keys],
+    } = deployment();
     github.listed = ['a'];
     expect(exported(await keys!.publicKey('a'))).toBe(pemOf('a'));
     github.clock += GITHUB_KEYS_TTL_MS - 1;
@@ -70,7 +73,10 @@ describe('GithubKeysService', () => {
   });
 
   it('fetches again for an identifier it does not hold (GitHub rotated), once the minute since the last fetch is over', async () => {
-    const { github, apis: [keys] } = deployment();
+    const {
+      github,
+      apis: [keys],
+    } = deployment();
     github.listed = ['a'];
     await keys!.publicKey('a');
     github.listed = ['b', 'a'];
@@ -100,7 +106,10 @@ describe('GithubKeysService', () => {
   });
 
   it('shares one fetch among reports that arrive while it runs', async () => {
-    const { github, apis: [keys] } = deployment();
+    const {
+      github,
+      apis: [keys],
+    } = deployment();
     github.listed = ['a', 'b'];
     let open = () => {};
     github.gate = new Promise((done) => (open = done));
@@ -111,7 +120,10 @@ describe('GithubKeysService', () => {
   });
 
   it('answers 503 service_unavailable when GitHub cannot be reached and no key is held; keeps held keys otherwise', async () => {
-    const { github, apis: [keys] } = deployment();
+    const {
+      github,
+      apis: [keys],
+    } = deployment();
     github.listed = new Error('connect ECONNREFUSED');
     await expect(keys!.publicKey('a')).rejects.toMatchObject({ code: 'service_unavailable' } satisfies Partial<ApiError>);
     github.listed = ['a'];

@@ -56,7 +56,9 @@ describe.each(DATABASE_KINDS)('GitHub payloads as GitHub sends them on %s (secur
   });
 
   it('ignores fields GitHub may add later instead of refusing the report', async () => {
-    const body = JSON.stringify([{ token: 'another_token', type: 'some_type', url: 'https://github.com/o/r', source: 'content', found_at: '2026-01-01', extra: { a: 1 } }]);
+    const body = JSON.stringify([
+      { token: 'another_token', type: 'some_type', url: 'https://github.com/o/r', source: 'content', found_at: '2026-01-01', extra: { a: 1 } },
+    ]);
     const answer = await post(body, OWN_ID, sign('sha256', Buffer.from(body), own.privateKey).toString('base64'));
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual([{ token_hash: sha256('another_token'), token_type: 'some_type', label: 'false_positive' }]);

@@ -1,7 +1,16 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { CONFIRMATION_EMAILS_PER_DAY, DAY_MS, EMAIL_TOKEN_TTL_MS, type JobPayloads, QueueName, confirmationEmail, isEmailed, notificationEmail } from '@tradetally/contracts';
+import {
+  CONFIRMATION_EMAILS_PER_DAY,
+  DAY_MS,
+  EMAIL_TOKEN_TTL_MS,
+  type JobPayloads,
+  QueueName,
+  confirmationEmail,
+  isEmailed,
+  notificationEmail,
+} from '@tradetally/contracts';
 import { RecordsRepository, UsersRepository, hashOpaqueToken } from '@tradetally/database';
 import { type JobHandlers, dispatchJob } from '@tradetally/database/jobs';
 import { type Job, UnrecoverableError } from 'bullmq';

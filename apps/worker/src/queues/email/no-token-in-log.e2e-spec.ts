@@ -15,7 +15,12 @@ describe('no token in a log (security.md "The API, round two")', () => {
     database = await createTestDatabase('sqlite');
     seed = await Seeder.open(database.url);
     // No SMTP_URL: the development set-up, where e-mails used to be written to the log whole.
-    worker = startWorker({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: `tt-nt-${randomBytes(4).toString('hex')}`, PUBLIC_URL: 'https://keys.example.test' });
+    worker = startWorker({
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: `tt-nt-${randomBytes(4).toString('hex')}`,
+      PUBLIC_URL: 'https://keys.example.test',
+    });
   });
 
   afterAll(async () => {
