@@ -94,9 +94,11 @@ export class UsersRepository {
    * PostgreSQL two claims at the very same moment may both pass the last slot.
    */
   async claimConfirmationEmail(emailHash: string, at: Date, max: number, windowMs: number): Promise<boolean> {
+    // A SELECT's parameters have no column to take their type from: PostgreSQL is told them.
+    const [id, hash, sentAt] = this.db.kind === 'postgres' ? ['$1::uuid', '$2::varchar', '$3::timestamptz'] : ['$1', '$2', '$3'];
     const rows = await this.db.query(
       `INSERT INTO confirmation_emails (id, email_hash, sent_at)
-       SELECT $1, $2, $3 WHERE (SELECT COUNT(*) FROM confirmation_emails WHERE email_hash = $2 AND sent_at > $4) < $5
+       SELECT ${id}, ${hash}, ${sentAt} WHERE (SELECT COUNT(*) FROM confirmation_emails WHERE email_hash = $2 AND sent_at > $4) < $5
        RETURNING 1 AS one`,
       [randomUUID(), emailHash, at, new Date(at.getTime() - windowMs), max],
     );
