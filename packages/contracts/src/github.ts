@@ -12,7 +12,7 @@ export const MAX_GITHUB_REPORT_BYTES = 1024 * 1024;
 export const GithubTokenReportSchema = z.object({
   token: z.string().min(1).max(1000),
   type: z.string().min(1).max(200),
-  url: z.string().max(4096).default(''),
+  url: z.string().max(4096),
   source: z.string().max(200).optional(),
 });
 
