@@ -44,6 +44,8 @@ const env = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   TT_KEY_PEPPER: 'bench-fleet-pepper-bench-fleet-pepper-0123',
+  // The benchmark sends no e-mail: a production worker starts without SMTP_URL only when told so.
+  EMAIL_DISABLED: 'true',
   RATE_LIMIT_PREFIX: `tt-bench-fleet:${process.pid}:rl`,
   QUEUE_PREFIX: `tt-bench-fleet-${process.pid}`,
   // Every simulated client comes from this one address: the per-address limits would stop it.

@@ -9,6 +9,7 @@
 //
 // Also a module: the fleet benchmark imports startCluster() and restarts APIs through it.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,7 +140,11 @@ export async function startCluster(options = {}) {
     REDIS_URL: redisUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${port}`,
-    TT_KEY_PEPPER: process.env.TT_KEY_PEPPER ?? (process.env.TT_KEY_PEPPERS ? '' : 'cluster-development-pepper-not-for-production-use'),
+    // A pepper of this run's own unless the operator gives one: a fixed one in this file would be
+    // public, and keys made under it would be checkable by anyone who read it.
+    TT_KEY_PEPPER: process.env.TT_KEY_PEPPER ?? (process.env.TT_KEY_PEPPERS ? '' : randomBytes(32).toString('hex')),
+    // Production refuses to start a worker without SMTP_URL unless e-mail is turned off on purpose.
+    EMAIL_DISABLED: process.env.EMAIL_DISABLED ?? (process.env.SMTP_URL ? 'false' : 'true'),
     ...options.env,
   };
   const children = new Set();
@@ -185,7 +190,7 @@ export async function startCluster(options = {}) {
   };
 
   if (!process.env.TT_KEY_PEPPER && !process.env.TT_KEY_PEPPERS && !options.env?.TT_KEY_PEPPER && !quiet) {
-    say('TT_KEY_PEPPER is not set: the APIs use a development pepper (set it before real keys are made)');
+    say('TT_KEY_PEPPER is not set: this run uses a pepper of its own, so keys made in an earlier run no longer verify (set TT_KEY_PEPPER to keep them)');
   }
   await ensureDatabase(databaseUrl);
   const migrated = spawnSync(process.execPath, [MIGRATE_MAIN], { cwd: root, env, encoding: 'utf8' });

@@ -15,7 +15,23 @@ describe('API configuration', () => {
 
   it('binds every interface only in production, or when HOST says so', () => {
     expect(loadConfig({ NODE_ENV: 'production', TT_KEY_PEPPER: 'p'.repeat(32) }).host).toBe('0.0.0.0');
-    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+    expect(loadConfig({ HOST: '::', TT_KEY_PEPPER: 'p'.repeat(32) }).host).toBe('::');
+    expect(loadConfig({ HOST: '::1' }).host).toBe('::1');
+  });
+
+  it('refuses a non-loopback HOST on the development pepper, whatever NODE_ENV says', () => {
+    expect(() => loadConfig({ HOST: '::' })).toThrow(/HOST: "::" is reachable from other machines/);
+    expect(() => loadConfig({ HOST: '0.0.0.0', NODE_ENV: 'test' })).toThrow(/HOST: /);
+    expect(loadConfig({ HOST: 'localhost' }).host).toBe('localhost');
+    expect(loadConfig({ HOST: '127.0.0.2' }).devPepper).toBe(true);
+  });
+
+  it('refuses TRUST_PROXY with a /0 or more than 10 entries, naming the variable', () => {
+    expect(() => loadConfig({ TRUST_PROXY: '0.0.0.0/0' })).toThrow(/TRUST_PROXY: "0\.0\.0\.0\/0" trusts every address/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.1,::/0' })).toThrow(/TRUST_PROXY: "::\/0"/);
+    const eleven = Array.from({ length: 11 }, (_, i) => `10.0.0.${i}`).join(',');
+    expect(() => loadConfig({ TRUST_PROXY: eleven })).toThrow(/TRUST_PROXY: 11 entries/);
+    expect(loadConfig({ TRUST_PROXY: eleven.split(',').slice(0, 10).join(',') }).TRUST_PROXY).toHaveLength(10);
   });
 
   it('refuses TRUST_PROXY=true, naming the variable', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type Pepper, parseEnv, parsePeppers, sharedConfigShape } from '@tradetally/database';
-import { parseTrustProxy } from './common/client-address.js';
+import { isLoopback, parseTrustProxy } from './common/client-address.js';
 
 const DEV_PEPPER = 'tradetally-development-pepper-do-not-use-in-production';
 
@@ -91,6 +91,8 @@ export const ConfigSchema = z
     RATE_LIMIT_PREFIX: z.string().default('tt:rl'),
     /** GitHub's secret scanning signing keys, for POST /v1/leaks/github (scanning.md). */
     GITHUB_KEYS_URL: z.url().default('https://api.github.com/meta/public_keys/secret_scanning'),
+    /** Optional GitHub token for fetching those keys (GitHub's higher limit for authenticated calls); sent only to GITHUB_KEYS_URL. */
+    GITHUB_TOKEN: z.string().min(1).optional(),
     /** How long SIGTERM waits for in-flight requests before it closes what is left (operations.md). */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })
@@ -98,10 +100,24 @@ export const ConfigSchema = z
     if (config.NODE_ENV === 'production' && !config.TT_KEY_PEPPER && !config.TT_KEY_PEPPERS) {
       ctx.addIssue({ code: 'custom', path: ['TT_KEY_PEPPER'], message: 'is required when NODE_ENV=production (or TT_KEY_PEPPERS)' });
     }
+    // The development pepper is public (it is in this file): keys hashed with it are only safe on a
+    // machine nobody else reaches, whatever NODE_ENV says.
+    if (config.HOST !== undefined && !isLoopbackHost(config.HOST) && !config.TT_KEY_PEPPER && !config.TT_KEY_PEPPERS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HOST'],
+        message: `"${config.HOST}" is reachable from other machines, and no TT_KEY_PEPPER (or TT_KEY_PEPPERS) is set: the development pepper is public; set a pepper or bind a loopback address`,
+      });
+    }
     if (config.TT_KEY_PEPPER && config.TT_KEY_PEPPERS) {
       ctx.addIssue({ code: 'custom', path: ['TT_KEY_PEPPERS'], message: 'replaces TT_KEY_PEPPER: set one of them (TT_KEY_PEPPER=x is TT_KEY_PEPPERS=1:x)' });
     }
   });
+
+/** True for a bind address only this machine reaches: `localhost`, 127.0.0.0/8, `::1`. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || isLoopback(host.replace(/^\[|\]$/g, ''));
+}
 
 /**
  * The API's configuration. `peppers` is never empty (current first; a single TT_KEY_PEPPER is id

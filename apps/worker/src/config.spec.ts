@@ -28,6 +28,13 @@ describe('worker configuration', () => {
     expect(() => loadWorkerConfig({ ROTATION_AGE_DAYS: '-1' })).toThrow(/ROTATION_AGE_DAYS/);
   });
 
+  it('refuses production without SMTP_URL unless EMAIL_DISABLED=true', () => {
+    expect(() => loadWorkerConfig({ NODE_ENV: 'production' })).toThrow(/SMTP_URL: is required when NODE_ENV=production/);
+    expect(loadWorkerConfig({ NODE_ENV: 'production', EMAIL_DISABLED: 'true' }).EMAIL_DISABLED).toBe(true);
+    expect(loadWorkerConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com' }).EMAIL_DISABLED).toBe(false);
+    expect(() => loadWorkerConfig({ EMAIL_DISABLED: 'yes' })).toThrow(/EMAIL_DISABLED/);
+  });
+
   it('reads a Redis URL into BullMQ connection options', () => {
     expect(redisConnection('redis://:s3cret@cache.internal:6380/2')).toMatchObject({
       host: 'cache.internal',

@@ -3,41 +3,53 @@ import { z } from 'zod';
 import { ConfigError, daysSchema, parseEnv, redisRetryStrategy, sharedConfigShape } from '@tradetally/database';
 
 /** Every environment variable the worker reads (operations.md), parsed once at start. */
-export const WorkerConfigSchema = z.object({
-  ...sharedConfigShape,
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
-    .optional(),
-  EMAIL_FROM: z.string().default('TradeTally Keys <no-reply@tradetally.local>'),
-  SWEEP_CRON: z
-    .string()
-    .default('0 */5 * * * *')
-    .superRefine((value, ctx) => {
-      try {
-        new CronTime(value);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'is not a cron expression (5 or 6 fields, seconds first when 6)' });
-      }
-    }),
-  REMINDER_DAYS: z
-    .string()
-    .default('30,7,1')
-    .transform((value, ctx) => {
-      const windows = value.split(',').map((part) => Number(part.trim()));
-      if (windows.some((w) => !Number.isFinite(w) || w <= 0)) {
-        ctx.addIssue({ code: 'custom', message: 'must be positive numbers of days, comma separated (e.g. 30,7,1)' });
-        return z.NEVER;
-      }
-      return [...new Set(windows)].sort((a, b) => b - a);
-    }),
-  /** Days without use before a `key_unused` reminder; 0 turns it off; decimals allowed (lifecycle.md). */
-  UNUSED_DAYS: daysSchema.default(30),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
-  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
-  /** How long SIGTERM waits for active jobs before it hands them back to the queue (operations.md). */
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
-});
+export const WorkerConfigSchema = z
+  .object({
+    ...sharedConfigShape,
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+    /** `true`: no e-mail is sent, and production may start without SMTP_URL (each one is logged, without its content). */
+    EMAIL_DISABLED: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    EMAIL_FROM: z.string().default('TradeTally Keys <no-reply@tradetally.local>'),
+    SWEEP_CRON: z
+      .string()
+      .default('0 */5 * * * *')
+      .superRefine((value, ctx) => {
+        try {
+          new CronTime(value);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'is not a cron expression (5 or 6 fields, seconds first when 6)' });
+        }
+      }),
+    REMINDER_DAYS: z
+      .string()
+      .default('30,7,1')
+      .transform((value, ctx) => {
+        const windows = value.split(',').map((part) => Number(part.trim()));
+        if (windows.some((w) => !Number.isFinite(w) || w <= 0)) {
+          ctx.addIssue({ code: 'custom', message: 'must be positive numbers of days, comma separated (e.g. 30,7,1)' });
+          return z.NEVER;
+        }
+        return [...new Set(windows)].sort((a, b) => b - a);
+      }),
+    /** Days without use before a `key_unused` reminder; 0 turns it off; decimals allowed (lifecycle.md). */
+    UNUSED_DAYS: daysSchema.default(30),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    /** How long SIGTERM waits for active jobs before it hands them back to the queue (operations.md). */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  })
+  .superRefine((config, ctx) => {
+    // In production a missing SMTP_URL would silently swallow every confirmation and alert.
+    if (config.NODE_ENV === 'production' && !config.SMTP_URL && !config.EMAIL_DISABLED) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when NODE_ENV=production (or set EMAIL_DISABLED=true to run without e-mail)' });
+    }
+  });
 
 /** The worker's configuration. */
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;

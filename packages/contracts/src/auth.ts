@@ -40,6 +40,11 @@ export const LoginRequestSchema = z.strictObject({
   email: EmailInput,
   password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
   client: SessionClientSchema.default('web'),
+  /**
+   * The device token an earlier sign-in answered, for clients without cookies (the extension): it
+   * proves this device signed in before, so the account-wide ceiling does not lock it out.
+   */
+  deviceToken: z.string().min(1).max(1024).optional(),
 });
 
 /** Body of `POST /v1/auth/login`. */
@@ -51,11 +56,16 @@ export const UserResponseSchema = z.object({ user: UserSchema });
 /** Answer of `POST /v1/auth/register` and `GET /v1/me`. */
 export type UserResponse = z.infer<typeof UserResponseSchema>;
 
-/** Answer of `POST /v1/auth/login`: a session token (never an API key) and when it expires. */
+/**
+ * Answer of `POST /v1/auth/login`: a session token (never an API key) and when it expires, and the
+ * device token (also set as the `tt_device` cookie) that a later sign-in presents to prove it
+ * comes from a known device (security.md "The owner is not locked out by the account-wide ceiling").
+ */
 export const LoginResponseSchema = z.object({
   token: z.string(),
   expiresAt: TimestampSchema,
   user: UserSchema,
+  deviceToken: z.string(),
 });
 
 /** Answer of `POST /v1/auth/login`. */

@@ -3,12 +3,17 @@ import { z } from 'zod';
 /** Largest GitHub secret scanning report the API takes (bytes of the raw body); larger is 413. */
 export const MAX_GITHUB_REPORT_BYTES = 1024 * 1024;
 
-/** One token GitHub found: the token, the token type as registered, where it was seen, and the kind of place. */
+/**
+ * One token GitHub found: the token, the token type as registered, where it was seen, and the kind
+ * of place. Read as GitHub sends it: `source` may be missing (GitHub's own published sample has
+ * none), and fields GitHub adds later are ignored (stripped), not refused: the strict "unknown
+ * fields are errors" rule is for this API's own clients, not for a partner's payloads.
+ */
 export const GithubTokenReportSchema = z.object({
   token: z.string().min(1).max(1000),
   type: z.string().min(1).max(200),
   url: z.string().max(4096),
-  source: z.string().max(200),
+  source: z.string().max(200).optional(),
 });
 
 /** One token GitHub found. */

@@ -63,6 +63,9 @@ export const CANARY_ALERT_WINDOW_MS = 10 * 60_000;
 /** How long an e-mail confirmation link works (http-api.md "E-mail confirmation"). */
 export const EMAIL_TOKEN_TTL_MS = 24 * HOUR_MS;
 
+/** Confirmation e-mails one address may get in 24 hours, across all accounts (security.md: no harassment). */
+export const CONFIRMATION_EMAILS_PER_DAY = 5;
+
 /** One entry of the job table: everything a producer and a processor need to know about a job. */
 export interface JobDefinition<N extends string = string, Q extends QueueName = QueueName, S extends z.ZodType = z.ZodType> {
   /** The job's name on its queue. */

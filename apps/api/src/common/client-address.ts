@@ -4,11 +4,14 @@ import ipaddr from 'ipaddr.js';
  * How the client address is found behind proxies (security.md "Client address"): `false` (the
  * socket's address), a hop count, or the proxies' addresses and CIDRs, each applied by proxy-addr
  * (app.factory.ts hands Fastify a hop count as a function, with Express's meaning); `true` is refused
- * because trusting every hop lets any client choose its address with X-Forwarded-For.
+ * because trusting every hop lets any client choose its address with X-Forwarded-For, and so are a
+ * `/0` (`0.0.0.0/0`, `::/0`: the same as `true`) and lists of more than 10 entries.
  */
 export type TrustProxy = false | number | string[];
 
 const MAX_HOPS = 10;
+/** More proxies than this in TRUST_PROXY is a list that trusts far more than a proxy chain. */
+const MAX_PROXIES = 10;
 
 /** Parses `TRUST_PROXY`; throws a message fit to follow the variable's name. */
 export function parseTrustProxy(value: string): TrustProxy {
@@ -26,9 +29,15 @@ export function parseTrustProxy(value: string): TrustProxy {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+  if (entries.length > MAX_PROXIES) {
+    throw new Error(`${entries.length} entries is more than a proxy chain needs (at most ${MAX_PROXIES}); name the proxies' addresses or CIDRs`);
+  }
   for (const entry of entries) {
     const valid = entry.includes('/') ? isCidr(entry) : ipaddr.isValid(entry);
     if (!valid) throw new Error(`"${entry}" is neither an address nor a CIDR (want false, 1..${MAX_HOPS}, or a list such as 10.0.0.1,fd00::/8)`);
+    if (valid && entry.includes('/') && ipaddr.parseCIDR(entry)[1] === 0) {
+      throw new Error(`"${entry}" trusts every address, which lets any client choose its address with X-Forwarded-For; name the proxies' addresses or CIDRs`);
+    }
   }
   return entries;
 }

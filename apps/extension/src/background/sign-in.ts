@@ -19,11 +19,8 @@ export interface SignInDeps {
   device: { read(): Promise<DeviceToken | undefined>; write(device: DeviceToken): Promise<void> };
 }
 
-/** The login body with the device token, which an API may not know yet. */
-type LoginBody = LoginRequest & { deviceToken?: string };
-
-/** The login answer as the extension reads it: a problem's text, and a device token when the API sends one. */
-type LoginAnswer = Partial<LoginResponse> & { deviceToken?: unknown; code?: string; detail?: string; title?: string };
+/** The login answer as the extension reads it: the contract's fields (an older API sends no device token), or a problem's text. */
+type LoginAnswer = Partial<LoginResponse> & { code?: string; detail?: string; title?: string };
 
 /** A sign-in's outcome: the new session, or the text to show. */
 export type SignInResult = { ok: true; session: Session } | { ok: false; error: string };
@@ -38,7 +35,7 @@ export async function signIn(deps: SignInDeps, origin: string, email: string, pa
   const stored = await deps.device.read();
   const deviceToken = stored?.origin === origin ? stored.token : undefined;
   const attempt = (device: string | undefined) => {
-    const body: LoginBody = { email, password, client: 'extension', ...(device ? { deviceToken: device } : {}) };
+    const body: LoginRequest = { email, password, client: 'extension', ...(device ? { deviceToken: device } : {}) };
     return deps.request<LoginAnswer>('/v1/auth/login', { method: 'POST', body: JSON.stringify(body) }, true).catch(() => null);
   };
   let answer = await attempt(deviceToken);

@@ -72,4 +72,32 @@ describe.each(await databaseKinds())('UsersRepository and SessionsRepository on 
     await repos.sessions.delete(session.id);
     expect(await repos.sessions.findByTokenHash(session.tokenHash)).toBeNull();
   });
+
+  it('knows a device of this account seen within the window, and no other', async () => {
+    const owner = await repos.user();
+    const stranger = await repos.user();
+    const hash = `d-${randomUUID()}`;
+    const month = 30 * 86_400_000;
+    expect(await repos.sessions.isKnownDevice(owner, hash, new Date(Date.now() - month))).toBe(false);
+    await repos.sessions.rememberDevice(owner, hash, new Date(Date.now() - month - 60_000));
+    expect(await repos.sessions.isKnownDevice(owner, hash, new Date(Date.now() - month))).toBe(false);
+    await repos.sessions.rememberDevice(owner, hash, new Date());
+    expect(await repos.sessions.isKnownDevice(owner, hash, new Date(Date.now() - month))).toBe(true);
+    // Another account presenting the same token neither knows it nor takes it over.
+    await repos.sessions.rememberDevice(stranger, hash, new Date());
+    expect(await repos.sessions.isKnownDevice(stranger, hash, new Date(Date.now() - month))).toBe(false);
+    expect(await repos.sessions.isKnownDevice(owner, hash, new Date(Date.now() - month))).toBe(true);
+  });
+
+  it('gives an address at most `max` confirmation e-mails per window', async () => {
+    const address = `a-${randomUUID()}`;
+    const day = 86_400_000;
+    const now = Date.now();
+    // One claim older than the window does not count.
+    expect(await repos.users.claimConfirmationEmail(address, new Date(now - day - 1000), 2, day)).toBe(true);
+    expect(await repos.users.claimConfirmationEmail(address, new Date(now), 2, day)).toBe(true);
+    expect(await repos.users.claimConfirmationEmail(address, new Date(now + 1), 2, day)).toBe(true);
+    expect(await repos.users.claimConfirmationEmail(address, new Date(now + 2), 2, day)).toBe(false);
+    expect(await repos.users.claimConfirmationEmail(`other-${address}`, new Date(now + 2), 2, day)).toBe(true);
+  });
 });

@@ -47,4 +47,27 @@ export class SessionsRepository {
   async delete(id: string): Promise<void> {
     await this.db.query('DELETE FROM sessions WHERE id = $1', [id]);
   }
+
+  /**
+   * True when the device of `tokenHash` signed in to `userId`'s account at or after `since` (a
+   * known device: security.md "The owner is not locked out by the account-wide ceiling"). A device
+   * of another account is unknown here.
+   */
+  async isKnownDevice(userId: string, tokenHash: string, since: Date): Promise<boolean> {
+    const rows = await this.db.query('SELECT 1 AS one FROM known_devices WHERE token_hash = $1 AND user_id = $2 AND last_seen_at >= $3', [
+      tokenHash,
+      userId,
+      since,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Records a successful sign-in from a device (by its token's hash): new, or seen again at `at`. */
+  async rememberDevice(userId: string, tokenHash: string, at: Date): Promise<void> {
+    await this.db.query(
+      `INSERT INTO known_devices (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)
+       ON CONFLICT (token_hash) DO UPDATE SET last_seen_at = excluded.last_seen_at WHERE known_devices.user_id = excluded.user_id`,
+      [tokenHash, userId, at],
+    );
+  }
 }

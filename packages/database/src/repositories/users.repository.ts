@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db.js';
 import { type Row, type Tx, changed, insertRow, text } from './sql.js';
 
@@ -83,6 +84,25 @@ export class UsersRepository {
         [at, id, tokenHash],
       )) === 1
     );
+  }
+
+  /**
+   * Takes one of the `max` confirmation e-mails an address may get per `windowMs`, whichever
+   * account asks (security.md "Confirmation e-mails cannot be used to harass"): false when the
+   * address has had its share. `emailHash` is the address's SHA-256, so the count keeps no address.
+   * One statement: the count and the insert cannot be split by another claim on SQLite; on
+   * PostgreSQL two claims at the very same moment may both pass the last slot.
+   */
+  async claimConfirmationEmail(emailHash: string, at: Date, max: number, windowMs: number): Promise<boolean> {
+    // A SELECT's parameters have no column to take their type from: PostgreSQL is told them.
+    const [id, hash, sentAt] = this.db.kind === 'postgres' ? ['$1::uuid', '$2::varchar', '$3::timestamptz'] : ['$1', '$2', '$3'];
+    const rows = await this.db.query(
+      `INSERT INTO confirmation_emails (id, email_hash, sent_at)
+       SELECT ${id}, ${hash}, ${sentAt} WHERE (SELECT COUNT(*) FROM confirmation_emails WHERE email_hash = $2 AND sent_at > $4) < $5
+       RETURNING 1 AS one`,
+      [randomUUID(), emailHash, at, new Date(at.getTime() - windowMs), max],
+    );
+    return rows.length === 1;
   }
 
   /** Stores the newest confirmation token's hash (older links stop working); none once confirmed. */

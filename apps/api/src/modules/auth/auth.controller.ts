@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Header } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Header, Req, Res } from '@nestjs/common';
 import {
   LoginRequestSchema,
   LoginResponseSchema,
@@ -8,10 +8,12 @@ import {
   type UserResponse,
   UserResponseSchema,
 } from '@tradetally/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiContract } from '../../common/openapi.js';
 import { parseWith } from '../../common/validation.js';
 import { Access, ClientAddress, CurrentPrincipal, ExtensionAllowed, type Principal } from './access.decorator.js';
 import { AuthService } from './auth.service.js';
+import { deviceCookie } from './device-token.js';
 import { EmailVerificationService } from './email-verification.service.js';
 
 @Controller('v1')
@@ -47,8 +49,17 @@ export class AuthController {
   })
   // The answer carries a secret (a new key or a session token): never stored by a cache.
   @Header('Cache-Control', 'no-store')
-  login(@Body() body: unknown, @ClientAddress() address: string): Promise<LoginResponse> {
-    return this.auth.login(parseWith(LoginRequestSchema, body), address);
+  async login(
+    @Body() body: unknown,
+    @ClientAddress() address: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<LoginResponse> {
+    const answer = await this.auth.login(parseWith(LoginRequestSchema, body), address, deviceCookie(request.headers.cookie));
+    // The device cookie marks this browser as known (HttpOnly: no script reads it); the same
+    // value is in the body for clients without cookies.
+    reply.header('set-cookie', this.auth.devices.cookie(answer.deviceToken));
+    return answer;
   }
 
   @Post('auth/verify-email')

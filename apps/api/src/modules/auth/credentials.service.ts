@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CANARY_ALERT_WINDOW_MS, JobName, MAX_USER_AGENT_LENGTH, keyStatus, parseApiKey } from '@tradetally/contracts';
-import type { ApiKeyScope, SessionClient } from '@tradetally/contracts';
-import { type Db, type KeyHasher, hashOpaqueToken, writeAuditEvent } from '@tradetally/database';
+import { ApiKeysRepository, type Db, type KeyCheckRecord, type KeyHasher, RecordsRepository, SessionsRepository, hashOpaqueToken } from '@tradetally/database';
 import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import { ApiError } from '../../common/api-error.js';
 import { compileAllowedIps } from '../../common/client-address.js';
@@ -21,21 +20,6 @@ export interface RequestInfo {
   method: string;
   path: string;
 }
-
-interface KeyRow {
-  id: string;
-  user_id: string;
-  scope: ApiKeyScope;
-  expires_at: unknown;
-  revoked_at: unknown;
-  grace_ends_at: unknown;
-  last_used_at: unknown;
-  canary: unknown;
-  allowed_ips: string | null;
-  pepper_id: string;
-}
-
-const KEY_COLUMNS = 'id, user_id, scope, expires_at, revoked_at, grace_ends_at, last_used_at, canary, allowed_ips, pepper_id';
 
 /** True when a value starts like an API key: it is then checked as one, whatever follows. */
 export function looksLikeApiKey(value: string): boolean {
@@ -60,23 +44,18 @@ export class CredentialsService {
   private readonly lastUsedWrites = new Map<string, number>();
   /** Compiled allowedIps tests by their stored JSON text: a handful of distinct lists, parsed once. */
   private readonly allowLists = new Map<string, (address: string) => boolean>();
-  private readonly keyQuery: string;
 
   constructor(
     @Inject(DB) private readonly db: Db,
+    private readonly keys: ApiKeysRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly records: RecordsRepository,
     @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
     private readonly limits: RateLimitService,
     private readonly metrics: MetricsService,
     private readonly usage: UsageCounter,
     @Inject(JobProducer) private readonly jobs: JobQueue,
-  ) {
-    // One pepper: `=` keeps the hot query's plan and prepared statement as simple as it gets.
-    const n = hasher.ids.length;
-    this.keyQuery =
-      n === 1
-        ? `SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash = $1`
-        : `SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash IN (${hasher.ids.map((_, i) => `$${i + 1}`).join(', ')})`;
-  }
+  ) {}
 
   async authenticate(credential: string, request: RequestInfo): Promise<Principal> {
     const blocked = this.limits.blockedForCredentials(request.ip);
@@ -108,33 +87,30 @@ export class CredentialsService {
   private async checkKey(key: string, request: RequestInfo): Promise<Principal> {
     if (!parseApiKey(key)) return this.reject('invalid', 'invalid_api_key', 'The API key is malformed or its checksum is wrong.');
     const hashes = this.hasher.candidates(key);
-    const [row] = await this.db.query<KeyRow>(this.keyQuery, hashes);
+    const row = await this.keys.findForCheck(hashes);
     if (!row) return this.reject('invalid', 'invalid_api_key', 'The API key is not known.');
-    if (row.canary === true || row.canary === 1) {
+    if (row.canary) {
       // Same status, body and path as an unknown key; the alert is written without being awaited.
       this.canaryUsed(row, request);
       return this.reject('invalid', 'invalid_api_key', 'The API key is not known.');
     }
     const now = Date.now();
-    const status = keyStatus(
-      { revokedAt: this.db.date(row.revoked_at), graceEndsAt: this.db.date(row.grace_ends_at), expiresAt: this.db.date(row.expires_at) },
-      now,
-    );
+    const status = keyStatus(row, now);
     if (status !== 'active') {
       this.usage.rejected(row.id);
       return status === 'revoked'
         ? this.reject('revoked', 'api_key_revoked', 'The API key was revoked.')
         : this.reject('expired', 'api_key_expired', 'The API key has expired.');
     }
-    if (row.allowed_ips !== null && !this.allowedFrom(row.allowed_ips, request.ip)) {
+    if (row.allowedIpsText !== null && !this.allowedFrom(row.allowedIpsText, request.ip)) {
       this.usage.rejected(row.id);
       this.metrics.keyChecks.inc({ result: 'ip_not_allowed' });
       throw new ApiError('ip_not_allowed', 'This key may not be used from this address.');
     }
-    if (row.pepper_id !== this.hasher.currentId) await this.rehash(row, hashes[0]!);
+    if (row.pepperId !== this.hasher.currentId) await this.rehash(row, hashes[0]!);
     this.metrics.keyChecks.inc({ result: 'ok' });
-    await this.touch(row.id, this.db.date(row.last_used_at), now, request);
-    return { kind: 'api_key', userId: row.user_id, sessionId: null, apiKeyId: row.id, scope: row.scope, client: null };
+    await this.touch(row.id, row.lastUsedAt, now, request);
+    return { kind: 'api_key', userId: row.userId, sessionId: null, apiKeyId: row.id, scope: row.scope, client: null };
   }
 
   private allowedFrom(list: string, address: string): boolean {
@@ -150,9 +126,9 @@ export class CredentialsService {
    * A key that matched an older pepper gets the current one's hash in this request, once
    * (operations.md "Pepper rotation"); the conditional update makes concurrent uses write it once.
    */
-  private async rehash(row: KeyRow, currentHash: string): Promise<void> {
-    await this.db
-      .query('UPDATE api_keys SET key_hash = $1, pepper_id = $2 WHERE id = $3 AND pepper_id = $4', [currentHash, this.hasher.currentId, row.id, row.pepper_id])
+  private async rehash(row: KeyCheckRecord, currentHash: string): Promise<void> {
+    await this.keys
+      .rehash(row.id, row.pepperId, currentHash, this.hasher.currentId)
       .catch((error: Error) => this.log.warn(`could not re-hash a key under the current pepper (tried again on its next use): ${error.message}`));
   }
 
@@ -163,11 +139,8 @@ export class CredentialsService {
     if (wrote !== undefined && now - wrote < LAST_USED_PRECISION_MS) return;
     if (this.lastUsedWrites.size > 100_000) this.lastUsedWrites.clear();
     this.lastUsedWrites.set(keyId, now);
-    const write = this.db
-      .query(
-        'UPDATE api_keys SET last_used_at = $1, last_used_ip = $2, last_used_user_agent = $3 WHERE id = $4 AND (last_used_at IS NULL OR last_used_at < $5)',
-        [new Date(now), request.ip.slice(0, 45), request.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null, keyId, new Date(now - LAST_USED_PRECISION_MS)],
-      )
+    const write = this.keys
+      .touch(keyId, new Date(now), request.ip.slice(0, 45), request.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null, new Date(now - LAST_USED_PRECISION_MS))
       .catch(() => this.lastUsedWrites.delete(keyId));
     if (lastUsedAt === null) await write;
   }
@@ -176,7 +149,7 @@ export class CredentialsService {
    * A canary was used: every use goes in the audit trail with where it came from, and the worker
    * alerts the owner at most once per key per 10 minutes (one job id per window).
    */
-  private canaryUsed(row: KeyRow, request: RequestInfo): void {
+  private canaryUsed(row: KeyCheckRecord, request: RequestInfo): void {
     const at = new Date();
     const details = {
       ip: request.ip,
@@ -185,21 +158,17 @@ export class CredentialsService {
       path: request.path.slice(0, 200),
     };
     void this.db
-      .transaction((manager) => writeAuditEvent(manager, { userId: row.user_id, apiKeyId: row.id, type: 'key.canary_triggered', actor: 'system', details }, at))
+      .transaction((tx) => this.records.audit(tx, { userId: row.userId, apiKeyId: row.id, type: 'key.canary_triggered', actor: 'system', details }, at))
       .then(() => this.jobs.add(JobName.CanaryAlert, { keyId: row.id, window: Math.floor(at.getTime() / CANARY_ALERT_WINDOW_MS) }))
       .catch((error: Error) => this.log.error(`could not record a canary key's use: ${error.message}`));
   }
 
   private async checkSession(token: string): Promise<Principal> {
-    const [row] = await this.db.query<{ id: string; user_id: string; expires_at: unknown; client: SessionClient }>(
-      'SELECT id, user_id, expires_at, client FROM sessions WHERE token_hash = $1',
-      [hashSessionToken(token)],
-    );
-    const expiresAt = row ? this.db.date(row.expires_at) : null;
-    if (!row || !expiresAt || expiresAt.getTime() <= Date.now()) {
+    const session = await this.sessions.findByTokenHash(hashSessionToken(token));
+    if (!session || session.expiresAt.getTime() <= Date.now()) {
       throw new ApiError('unauthenticated', 'The session is not valid or has expired; sign in again.');
     }
-    return { kind: 'session', userId: row.user_id, sessionId: row.id, apiKeyId: null, scope: null, client: row.client === 'extension' ? 'extension' : 'web' };
+    return { kind: 'session', userId: session.userId, sessionId: session.id, apiKeyId: null, scope: null, client: session.client };
   }
 
   private reject(result: 'invalid' | 'expired' | 'revoked', code: 'invalid_api_key' | 'api_key_expired' | 'api_key_revoked', detail: string): never {

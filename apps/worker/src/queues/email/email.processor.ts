@@ -1,7 +1,16 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { EMAIL_TOKEN_TTL_MS, type JobPayloads, QueueName, confirmationEmail, isEmailed, notificationEmail } from '@tradetally/contracts';
+import {
+  CONFIRMATION_EMAILS_PER_DAY,
+  DAY_MS,
+  EMAIL_TOKEN_TTL_MS,
+  type JobPayloads,
+  QueueName,
+  confirmationEmail,
+  isEmailed,
+  notificationEmail,
+} from '@tradetally/contracts';
 import { RecordsRepository, UsersRepository, hashOpaqueToken } from '@tradetally/database';
 import { type JobHandlers, dispatchJob } from '@tradetally/database/jobs';
 import { type Job, UnrecoverableError } from 'bullmq';
@@ -55,12 +64,18 @@ export class EmailProcessor extends WorkerHost {
   /**
    * Makes a fresh confirmation token, stores only its hash (replacing any older one, so only the
    * newest link works) and e-mails the link. A retry after a failed send makes a new token: the
-   * owner may get two e-mails, and the last one works.
+   * owner may get two e-mails, and the last one works. An address gets at most
+   * CONFIRMATION_EMAILS_PER_DAY confirmations in 24 hours, whichever account or path asked
+   * (registration, "send again", the sweep): beyond, nothing is made and nothing is sent.
    */
   private async sendConfirmation({ userId }: JobPayloads['send-confirmation'], job: Job): Promise<string> {
     const user = await this.users.findById(userId);
     if (!user) throw new UnrecoverableError('the user no longer exists');
     if (user.emailVerifiedAt) return 'already confirmed';
+    const addressHash = hashOpaqueToken(user.email.toLowerCase());
+    if (!(await this.users.claimConfirmationEmail(addressHash, new Date(), CONFIRMATION_EMAILS_PER_DAY, DAY_MS))) {
+      return 'not sent: this address had its confirmation e-mails for today';
+    }
     const token = randomBytes(32).toString('base64url');
     await this.users.setEmailToken(userId, hashOpaqueToken(token), new Date(Date.now() + EMAIL_TOKEN_TTL_MS));
     await this.mailer.send(confirmationEmail(user.email, token, this.config.PUBLIC_URL, `<${job.id ?? userId}@tradetally.keys>`));
