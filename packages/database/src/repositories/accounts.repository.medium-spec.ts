@@ -100,4 +100,11 @@ describe.each(await databaseKinds())('UsersRepository and SessionsRepository on 
     expect(await repos.users.claimConfirmationEmail(address, new Date(now + 2), 2, day)).toBe(false);
     expect(await repos.users.claimConfirmationEmail(`other-${address}`, new Date(now + 2), 2, day)).toBe(true);
   });
+
+  it('gives exactly `max` confirmation e-mails to 60 claims made at once', async () => {
+    const address = `a-${randomUUID()}`;
+    const at = new Date();
+    const claims = await Promise.all(Array.from({ length: 60 }, () => repos.users.claimConfirmationEmail(address, at, 5, 86_400_000)));
+    expect(claims.filter(Boolean)).toHaveLength(5);
+  });
 });

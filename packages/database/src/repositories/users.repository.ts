@@ -90,19 +90,22 @@ export class UsersRepository {
    * Takes one of the `max` confirmation e-mails an address may get per `windowMs`, whichever
    * account asks (security.md "Confirmation e-mails cannot be used to harass"): false when the
    * address has had its share. `emailHash` is the address's SHA-256, so the count keeps no address.
-   * One statement: the count and the insert cannot be split by another claim on SQLite; on
-   * PostgreSQL two claims at the very same moment may both pass the last slot.
+   * The count and the insert run in one transaction that holds the address's lock: on SQLite the
+   * writer's BEGIN IMMEDIATE, on PostgreSQL a transaction-scoped advisory lock on the address's
+   * hash, so concurrent claims (two workers, many "send again") cannot both take the last slot.
    */
   async claimConfirmationEmail(emailHash: string, at: Date, max: number, windowMs: number): Promise<boolean> {
-    // A SELECT's parameters have no column to take their type from: PostgreSQL is told them.
-    const [id, hash, sentAt] = this.db.kind === 'postgres' ? ['$1::uuid', '$2::varchar', '$3::timestamptz'] : ['$1', '$2', '$3'];
-    const rows = await this.db.query(
-      `INSERT INTO confirmation_emails (id, email_hash, sent_at)
-       SELECT ${id}, ${hash}, ${sentAt} WHERE (SELECT COUNT(*) FROM confirmation_emails WHERE email_hash = $2 AND sent_at > $4) < $5
-       RETURNING 1 AS one`,
-      [randomUUID(), emailHash, at, new Date(at.getTime() - windowMs), max],
-    );
-    return rows.length === 1;
+    return this.db.transaction(async (tx) => {
+      if (this.db.kind === 'postgres') await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`confirmation:${emailHash}`], tx);
+      const [counted] = await this.db.query<{ n: number | string }>(
+        'SELECT COUNT(*) AS n FROM confirmation_emails WHERE email_hash = $1 AND sent_at > $2',
+        [emailHash, new Date(at.getTime() - windowMs)],
+        tx,
+      );
+      if (Number(counted!.n) >= max) return false;
+      await this.db.query('INSERT INTO confirmation_emails (id, email_hash, sent_at) VALUES ($1, $2, $3)', [randomUUID(), emailHash, at], tx);
+      return true;
+    });
   }
 
   /** Stores the newest confirmation token's hash (older links stop working); none once confirmed. */
