@@ -3,48 +3,39 @@ import { describe, expect, it } from 'vitest';
 import { useTestApi } from '../testing/harness.js';
 
 const BODY_BYTES = 3 * 1024 * 1024;
-const CHUNK = Buffer.alloc(64 * 1024, 'a');
+const CHUNK = Buffer.alloc(128 * 1024, 'a');
 
 /**
- * Sends a 3 MiB body in 64 KiB writes over a connection of its own (`Connection: close`, as a
- * one-off client sends it) and reads the answer; `error` is the connection's failure, if any.
+ * Sends a 3 MiB body in 128 KiB writes, one a millisecond (a client uploading at ~100 MB/s, so it is
+ * still sending when an early answer comes: on loopback a body written at once sits whole in the
+ * kernel's buffers before the server answers), over a connection of its own (`Connection: close`,
+ * as a one-off client sends it), and reads the answer. `error` is any failure of the connection, even one
+ * after the answer was read (a reset while the body was still going out): only a clean close counts.
  */
 function upload(url: string, method: string, path: string, headers: Record<string, string>) {
   return new Promise<{ status: number; body: string; error: string | null }>((resolve) => {
-    let answer: { status: number; body: string } | null = null;
+    let status = 0;
+    let body = '';
     let error: string | null = null;
-    let settled = false;
-    const settle = () => {
-      if (settled) return;
-      settled = true;
-      resolve({ status: answer?.status ?? 0, body: answer?.body ?? '', error });
-    };
     const req = httpRequest(`${url}${path}`, { method, headers: { ...headers, 'content-length': String(BODY_BYTES) }, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
-        answer = { status: res.statusCode ?? 0, body: text };
-        settle();
+        status = res.statusCode ?? 0;
+        body = text;
       });
-      res.on('error', (e: NodeJS.ErrnoException) => {
-        error = e.code ?? e.message;
-        settle();
-      });
+      res.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
     });
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      error = e.code ?? e.message;
-      // The answer may still be arriving when the write side fails: wait for it, or for the close.
-      req.once('close', settle);
-      if (req.destroyed && answer === null) setImmediate(settle);
-    });
+    req.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
+    req.on('close', () => resolve({ status, body, error }));
     let sent = 0;
     const write = () => {
-      while (sent < BODY_BYTES) {
-        sent += CHUNK.length;
-        if (!req.write(CHUNK)) return req.once('drain', write);
-      }
-      req.end();
+      if (req.destroyed) return;
+      if (sent >= BODY_BYTES) return void req.end();
+      sent += CHUNK.length;
+      if (req.write(CHUNK)) setTimeout(write, 1);
+      else req.once('drain', () => setTimeout(write, 1));
     };
     write();
   });

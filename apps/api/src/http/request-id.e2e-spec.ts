@@ -32,7 +32,7 @@ describe('request ids', () => {
     const answer = await env.api.request('GET', '/v1/trades', { token: 'tt_live_not-a-key', headers: { 'x-request-id': 'trace-401' } });
     expect(answer.status).toBe(401);
     expect(answer.headers.get('request-id')).toBe('trace-401');
-    expect(answer.body).toMatchObject({ code: 'unauthenticated', requestId: 'trace-401' });
+    expect(answer.body).toMatchObject({ code: 'invalid_api_key', requestId: 'trace-401' });
     const line = env.api.logs
       .map((text) => JSON.parse(text) as { req?: { id?: string; url?: string }; res?: { statusCode?: number } })
       .find((entry) => entry.req?.id === 'trace-401');

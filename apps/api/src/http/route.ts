@@ -51,6 +51,8 @@ export interface RouteOptions {
   summary: string;
   /** The JSON body, parsed with this schema before the handler runs (`@Input()`). */
   body?: z.ZodType;
+  /** True when the body may be left out: an absent body is parsed as `{}`. */
+  bodyOptional?: boolean;
   /** How the body is read: limit, raw bytes, text (see http/bodies.ts). */
   bodyOptions?: BodyOptions;
   /** Other request bodies, by media type, for the OpenAPI document (e.g. `text/csv`). */
@@ -117,7 +119,7 @@ export const Input = createParamDecorator((part: 'body' | 'query' | undefined, c
   const schema = where === 'body' ? options?.body : options?.query;
   if (!schema) throw new Error(`@Input('${where}') on a route whose @Route declares no ${where} schema`);
   const request = context.switchToHttp().getRequest<FastifyRequest>();
-  const value = where === 'body' ? request.body : request.query;
+  const value = where === 'body' ? (request.body ?? (options?.bodyOptional ? {} : undefined)) : request.query;
   if (where === 'body' && options?.extraBodies && (typeof value !== 'object' || value === null)) return value;
   return parseWith(schema, value, where);
 });
