@@ -156,6 +156,8 @@ describe.each(DATABASE_KINDS)('the client against the real API on %s', (kind) =>
     await expectCode(client().trades.list(), 'unauthenticated', 401);
     const unknown = await expectCode(client({ apiKey: generateApiKey('live') }).trades.list(), 'invalid_api_key', 401);
     expect(unknown.retryAfter).toBeNull();
+    // The server's id of the failed request, to quote to its operator.
+    expect(unknown.requestId).toMatch(/^[0-9a-f-]{36}$/);
 
     const pinned = await owner.keys.create({ name: 'pinned', scope: 'read', allowedIps: ['203.0.113.0/24'] });
     await expectCode(client({ apiKey: pinned.secret }).trades.list(), 'ip_not_allowed', 403);

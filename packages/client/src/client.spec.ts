@@ -40,6 +40,23 @@ describe('TradeTallyError', () => {
     expect(typed.message).toContain(`GET /v1/trades: ${statusOfErrorCode(code)} ${code}`);
   });
 
+  it("carries the problem's requestId, else the answer's Request-Id header, else null", async () => {
+    const fromProblem = new TradeTallyClient({
+      baseUrl: 'http://api.test',
+      fetch: fakeFetch(() => problem('not_found', { requestId: 'from-problem' }, { 'request-id': 'from-header' })),
+      retries: 0,
+    });
+    await expect(fromProblem.trades.get('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ requestId: 'from-problem' });
+    const fromHeader = new TradeTallyClient({
+      baseUrl: 'http://api.test',
+      fetch: fakeFetch(() => new Response('<html>bad gateway</html>', { status: 502, headers: { 'request-id': 'proxy-1' } })),
+      retries: 0,
+    });
+    await expect(fromHeader.trades.list()).rejects.toMatchObject({ requestId: 'proxy-1' });
+    const none = new TradeTallyClient({ baseUrl: 'http://api.test', fetch: fakeFetch(() => Promise.reject(new TypeError('fetch failed'))), retries: 0 });
+    await expect(none.trades.list()).rejects.toMatchObject({ code: 'network_error', requestId: null });
+  });
+
   it('maps an answer that is not problem details by its status', async () => {
     const tt = new TradeTallyClient({
       baseUrl: 'http://api.test',

@@ -192,13 +192,19 @@ export class TradeTallyClient {
 
     for (let attempt = 0; ; attempt++) {
       const left = attempt < this.retries;
-      let answer: { status: number; ok: boolean; retryAfter: string | null; text: string };
+      let answer: { status: number; ok: boolean; retryAfter: string | null; requestId: string | null; text: string };
       // One timer per attempt, cleared once the body is read: AbortSignal.timeout() costs ~20 µs a call.
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(new Error(`no answer in ${this.timeoutMs} ms`)), this.timeoutMs);
       try {
         const response = await this.#fetch(url, { method, headers, body, cache: 'no-store', signal: controller.signal });
-        answer = { status: response.status, ok: response.ok, retryAfter: response.headers.get('retry-after'), text: await response.text() };
+        answer = {
+          status: response.status,
+          ok: response.ok,
+          retryAfter: response.headers.get('retry-after'),
+          requestId: response.headers.get('request-id'),
+          text: await response.text(),
+        };
       } catch (cause) {
         // The request may have reached the server: only a read may be sent again.
         if (idempotent && left) {
@@ -216,7 +222,14 @@ export class TradeTallyClient {
           return JSON.parse(answer.text) as T;
         } catch (cause) {
           // A proxy's page where the API's JSON should be: typed like any other failure, never a SyntaxError.
-          throw new TradeTallyError({ status: answer.status, code: 'internal_error', detail: 'The answer was not JSON.', request: label, cause });
+          throw new TradeTallyError({
+            status: answer.status,
+            code: 'internal_error',
+            detail: 'The answer was not JSON.',
+            request: label,
+            requestId: answer.requestId,
+            cause,
+          });
         }
       }
       const retryAfter = parseRetryAfter(answer.retryAfter);
@@ -232,7 +245,7 @@ export class TradeTallyClient {
       } catch {
         // Not problem details (a proxy's error page): the status decides the code.
       }
-      throw TradeTallyError.fromAnswer(answer.status, parsed, retryAfter, label);
+      throw TradeTallyError.fromAnswer(answer.status, parsed, retryAfter, label, answer.requestId);
     }
   }
 

@@ -63,6 +63,8 @@ export class TradeTallyError extends Error {
   readonly retryAfter: number | null;
   /** The request that failed, e.g. `POST /v1/trades`. */
   readonly request: string;
+  /** The server's id of the request (`Request-Id`), to quote to its operator; null when no answer came. */
+  readonly requestId: string | null;
 
   constructor(init: {
     status: number;
@@ -71,6 +73,7 @@ export class TradeTallyError extends Error {
     errors?: FieldError[];
     retryAfter?: number | null;
     request: string;
+    requestId?: string | null;
     cause?: unknown;
   }) {
     const detail = maskKeys(init.detail);
@@ -84,17 +87,26 @@ export class TradeTallyError extends Error {
     this.errors = (init.errors ?? []).map((e) => ({ path: e.path, message: maskKeys(e.message) }));
     this.retryAfter = init.retryAfter ?? null;
     this.request = init.request;
+    this.requestId = init.requestId ?? null;
   }
 
   /** Builds the error for an answer whose body is (or should be) RFC 9457 problem details. */
-  static fromAnswer(status: number, body: unknown, retryAfter: number | null, request: string): TradeTallyError {
+  static fromAnswer(status: number, body: unknown, retryAfter: number | null, request: string, requestId: string | null = null): TradeTallyError {
     const problem = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const code = typeof problem.code === 'string' && KNOWN_CODES.has(problem.code) ? (problem.code as ErrorCode) : codeOfStatus(status);
     const detail = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `The server answered ${status}.`;
     const errors = Array.isArray(problem.errors)
       ? problem.errors.filter((e): e is FieldError => typeof e === 'object' && e !== null && typeof e.path === 'string' && typeof e.message === 'string')
       : [];
-    return new TradeTallyError({ status, code, detail, errors, retryAfter, request });
+    return new TradeTallyError({
+      status,
+      code,
+      detail,
+      errors,
+      retryAfter,
+      request,
+      requestId: typeof problem.requestId === 'string' ? problem.requestId : requestId,
+    });
   }
 }
 

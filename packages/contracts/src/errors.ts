@@ -48,6 +48,8 @@ export const ProblemDetailsSchema = z.object({
   detail: z.string(),
   code: ErrorCodeSchema,
   errors: z.array(FieldErrorSchema).optional(),
+  /** The request's id, as its `Request-Id` header says: quote it to the operator. */
+  requestId: z.string().max(64).optional(),
 });
 
 /** RFC 9457 problem details with this project's `code`. */

@@ -17,8 +17,8 @@ export class ApiError extends Error {
     return statusOfErrorCode(this.code);
   }
 
-  /** The RFC 9457 body. */
-  toProblem(): ProblemDetails {
+  /** The RFC 9457 body, with the request's id when there is one. */
+  toProblem(requestId?: string): ProblemDetails {
     return {
       type: `https://tradetally.dev/problems/${this.code.replaceAll('_', '-')}`,
       title: ERROR_TITLES[this.code],
@@ -27,6 +27,7 @@ export class ApiError extends Error {
       detail: redactApiKeys(this.detail),
       code: this.code,
       ...(this.errors ? { errors: this.errors.map((e) => ({ path: redactApiKeys(e.path), message: redactApiKeys(e.message) })) } : {}),
+      ...(requestId === undefined ? {} : { requestId }),
     };
   }
 

@@ -4,7 +4,8 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthService } from '../modules/health/health.service.js';
 import { ApiError } from './api-error.js';
-import { helmetHeaders } from './http-pipeline.js';
+import { type IdentifiedMessage, REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
 import { writeProblem } from './problem.filter.js';
 
 const log = new Logger('Shutdown');
@@ -88,11 +89,16 @@ export function gracefulStop(app: NestFastifyApplication, timeoutMs: number): (s
         // does, for connection errors), and this one may have done its work already.
         // Written on Node's response, outside Fastify's reply: so with the security headers here.
         const stopped = new ApiError('service_unavailable', 'The instance stopped before this request finished; its outcome is unknown.', undefined, {
-          ...helmetHeaders(),
+          ...SECURITY_HEADERS,
           'Retry-After': '1',
           Connection: 'close',
         });
-        for (const res of inFlight) if (!res.headersSent) writeProblem(res, stopped);
+        for (const res of inFlight) {
+          if (res.headersSent) continue;
+          const id = (res.req as IdentifiedMessage).id ?? requestIdOf(res.req);
+          res.setHeader(REQUEST_ID_HEADER, id);
+          writeProblem(res, stopped, id);
+        }
       }
       server.closeAllConnections();
       await app.close();

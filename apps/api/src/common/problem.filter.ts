@@ -18,7 +18,7 @@ export function toApiError(error: unknown): ApiError {
   // Fastify's own errors (reading the body, a malformed URL) carry a `FST_` code and a status.
   const framework = error as { code?: unknown; statusCode?: unknown };
   if (typeof framework?.code === 'string' && framework.code.startsWith('FST_') && typeof framework.statusCode === 'number') {
-    // As on Express, where a path that does not decode was a 400 validation_failed.
+    // A path that does not decode is a 400 validation_failed, as any invalid request.
     if (framework.code === 'FST_ERR_BAD_URL') return new ApiError('validation_failed', 'The request is not valid.');
     if (framework.statusCode === 413) return new ApiError('payload_too_large', 'The request body is too large.');
     if (framework.statusCode === 415) return new ApiError('unsupported_media_type', 'The request body type is not supported.');
@@ -36,26 +36,26 @@ export function toApiError(error: unknown): ApiError {
 }
 
 /** The status, headers and body of `error` as problem details (logged when it is our own failure). */
-function problemOf(error: unknown): { status: number; headers: Record<string, string>; body: string } {
+function problemOf(error: unknown, requestId: string | undefined): { status: number; headers: Record<string, string>; body: string } {
   const apiError = toApiError(error);
   if (apiError.code === 'internal_error') log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return {
     status: apiError.status,
     headers: { ...apiError.headers, 'Content-Type': 'application/problem+json; charset=utf-8', 'Cache-Control': 'no-store' },
-    body: JSON.stringify(apiError.toProblem()),
+    body: JSON.stringify(apiError.toProblem(requestId)),
   };
 }
 
 /** Writes `error` as problem details. */
 export function sendProblem(reply: FastifyReply, error: unknown): void {
-  const problem = problemOf(error);
+  const problem = problemOf(error, reply.request.id);
   if (reply.sent || reply.raw.headersSent) return;
   reply.status(problem.status).headers(problem.headers).send(problem.body);
 }
 
 /** The same on Node's own response, for answers written outside a route (the graceful stop's 503). */
-export function writeProblem(res: ServerResponse, error: unknown): void {
-  const problem = problemOf(error);
+export function writeProblem(res: ServerResponse, error: unknown, requestId?: string): void {
+  const problem = problemOf(error, requestId);
   if (res.headersSent) return;
   res.writeHead(problem.status, problem.headers).end(problem.body);
 }

@@ -3,9 +3,9 @@ import { ApiError } from './api-error.js';
 
 /**
  * Parses `value` with a contracts schema; a failure is a 400 validation_failed listing each field.
- * Kept instead of nestjs-zod's pipe and DTO classes: the contracts' schemas are used as they are
- * (no DTO class written beside each), the field errors are the API's own `errors` shape, and the
- * OpenAPI document already comes from the same schemas through `@ApiContract`.
+ * `@Input()` (http/route.ts) calls it with the schema the route's `@Route` declares, so the
+ * contracts' schemas are used as they are (no DTO class written beside each), the field errors are
+ * the API's own `errors` shape, and the OpenAPI document comes from the same schemas.
  */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {
   const result = schema.safeParse(value);

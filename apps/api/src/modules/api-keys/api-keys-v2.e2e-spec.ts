@@ -159,8 +159,12 @@ describe.each(DATABASE_KINDS)('canary keys on %s', (kind) => {
     const { token } = await suite.api.signUp();
     const { apiKey, secret } = await suite.api.createKey(token, { name: 'decoy', canary: true });
     expect(apiKey).toMatchObject({ canary: true, rotationDueAt: null });
-    const canary = await suite.api.request('GET', '/v1/trades?limit=1', { token: secret, headers: { ...xff('198.51.100.66'), 'user-agent': 'curl/8.0' } });
-    const unknown = await suite.api.request('GET', '/v1/trades?limit=1', { token: generateApiKey('live') });
+    // One Request-Id for both, so their problem details' requestId is the same too.
+    const canary = await suite.api.request('GET', '/v1/trades?limit=1', {
+      token: secret,
+      headers: { ...xff('198.51.100.66'), 'user-agent': 'curl/8.0', 'request-id': 'canary-or-unknown' },
+    });
+    const unknown = await suite.api.request('GET', '/v1/trades?limit=1', { token: generateApiKey('live'), headers: { 'request-id': 'canary-or-unknown' } });
     expect(canary.status).toBe(401);
     expect(canary.headers.get('content-type')).toBe(unknown.headers.get('content-type'));
     expect(canary.text).toBe(unknown.text);

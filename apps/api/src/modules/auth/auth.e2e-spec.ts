@@ -57,8 +57,10 @@ describe.each(DATABASE_KINDS)('users and sessions on %s', (kind) => {
 
   it('answers 401 invalid_credentials the same way for a wrong password and an unknown e-mail', async () => {
     const { email } = await suite.api.signUp();
-    const wrong = await suite.api.request('POST', '/v1/auth/login', { body: { email, password: 'not the password' } });
-    const unknown = await suite.api.request('POST', '/v1/auth/login', { body: { email: 'nobody@example.com', password: 'not the password' } });
+    // One Request-Id for both, so their problem details' requestId is the same too.
+    const headers = { 'request-id': 'wrong-or-unknown' };
+    const wrong = await suite.api.request('POST', '/v1/auth/login', { body: { email, password: 'not the password' }, headers });
+    const unknown = await suite.api.request('POST', '/v1/auth/login', { body: { email: 'nobody@example.com', password: 'not the password' }, headers });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body).toEqual(unknown.body);

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiError } from '../../common/api-error.js';
-import { pathOf } from '../../common/http-pipeline.js';
+import { pathOf } from '../../http/paths.js';
 import { ACCESS_KEY, type AccessLevel, type AuthedRequest, EXTENSION_KEY } from './access.decorator.js';
 import { CredentialsService, type RequestInfo } from './credentials.service.js';
 import { UsageCounter } from '../../common/usage-counter.service.js';

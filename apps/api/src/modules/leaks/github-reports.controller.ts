@@ -3,10 +3,11 @@ import { ApiHeader } from '@nestjs/swagger';
 import { type GithubReportFeedback, GithubReportFeedbackSchema, GithubTokenReportsSchema } from '@tradetally/contracts';
 import type { FastifyRequest } from 'fastify';
 import { ApiContract } from '../../common/openapi.js';
+import { Bodies, KIB } from '../../http/bodies.js';
 import { Access } from '../auth/access.decorator.js';
 import { GithubReportsService } from './github-reports.service.js';
 
-/** The raw body common/http-pipeline.ts keeps for this route (empty when the request had none). */
+/** The raw body this route takes (`raw: true`; empty when the request had none). */
 function rawBody(req: FastifyRequest): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
@@ -18,6 +19,7 @@ export class GithubReportsController {
   @Post()
   @HttpCode(200)
   @Access('public')
+  @Bodies({ raw: true, limit: 1024 * KIB })
   @ApiHeader({ name: 'Github-Public-Key-Identifier', required: true, description: 'Which of GitHub’s secret scanning keys signed the body' })
   @ApiHeader({ name: 'Github-Public-Key-Signature', required: true, description: 'Base64 ECDSA P-256 / SHA-256 signature (DER) of the raw body' })
   @ApiContract({

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error.js';
@@ -7,7 +7,7 @@ import { isLoopback } from '../../common/client-address.js';
 import { MetricsService } from '../../common/metrics.service.js';
 import { APP_CONFIG } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
-import { Access } from '../auth/access.decorator.js';
+import { Route } from '../../http/route.js';
 
 /**
  * Prometheus scrape endpoint. Counts only: no ids, no keys, no e-mail addresses. With METRICS_TOKEN
@@ -32,8 +32,7 @@ export class MetricsController {
     return sent.length === this.token.length && timingSafeEqual(sent, this.token);
   }
 
-  @Get()
-  @Access('public')
+  @Route({ method: 'GET', access: 'public', tag: 'Metrics', summary: 'Prometheus metrics (not in the OpenAPI document)', errors: ['not_found'] })
   async scrape(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     if (!this.allowed(req)) throw new ApiError('not_found', 'No such route.');
     await res.header('Content-Type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());

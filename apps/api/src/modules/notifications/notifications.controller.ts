@@ -1,36 +1,41 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ListNotificationsQuerySchema, type Notification, NotificationPageSchema, NotificationSchema, type Page } from '@tradetally/contracts';
-import { ApiContract } from '../../common/openapi.js';
-import { parseId, parseWith } from '../../common/validation.js';
-import { Access, CurrentPrincipal, ExtensionAllowed, type Principal } from '../auth/access.decorator.js';
+import { Controller, Param } from '@nestjs/common';
+import {
+  type ListNotificationsQuery,
+  ListNotificationsQuerySchema,
+  type Notification,
+  NotificationPageSchema,
+  NotificationSchema,
+  type Page,
+} from '@tradetally/contracts';
+import { parseId } from '../../common/validation.js';
+import { Input, Route } from '../../http/route.js';
+import { CurrentPrincipal, type Principal } from '../auth/access.decorator.js';
 import { NotificationsService } from './notifications.service.js';
 
 @Controller('v1/notifications')
-@Access('session')
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
-  @Get()
-  @ExtensionAllowed()
-  @ApiContract({
+  @Route({
+    method: 'GET',
+    access: 'session-or-extension',
     tag: 'Notifications and audit',
     summary: 'Your notifications, newest first',
     query: ListNotificationsQuerySchema,
     response: NotificationPageSchema,
-    errors: ['unauthenticated', 'session_required', 'validation_failed'],
   })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<Page<Notification>> {
-    return this.notifications.list(principal.userId, parseWith(ListNotificationsQuerySchema, query, 'query'));
+  list(@CurrentPrincipal() principal: Principal, @Input('query') query: ListNotificationsQuery): Promise<Page<Notification>> {
+    return this.notifications.list(principal.userId, query);
   }
 
-  @Post(':id/read')
-  @ExtensionAllowed()
-  @HttpCode(200)
-  @ApiContract({
+  @Route({
+    method: 'POST',
+    path: ':id/read',
+    access: 'session-or-extension',
     tag: 'Notifications and audit',
     summary: 'Mark a notification read',
     response: NotificationSchema,
-    errors: ['unauthenticated', 'session_required', 'not_found'],
+    errors: ['not_found'],
   })
   read(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<Notification> {
     return this.notifications.markRead(principal.userId, parseId(id));

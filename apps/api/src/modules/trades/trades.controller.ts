@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Controller, Param, Req } from '@nestjs/common';
 import {
   CreateTradeRequestSchema,
   type ImportResult,
   ImportResultSchema,
   ImportTradesJsonSchema,
+  type ListTradesQuery,
   ListTradesQuerySchema,
   type Page,
   type Trade,
@@ -12,42 +13,40 @@ import {
   UpdateTradeRequestSchema,
 } from '@tradetally/contracts';
 import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { ApiError } from '../../common/api-error.js';
-import { contentTypeIs } from '../../common/http-pipeline.js';
-import { ApiContract } from '../../common/openapi.js';
-import { parseId, parseWith } from '../../common/validation.js';
-import { Access, CurrentPrincipal, type Principal } from '../auth/access.decorator.js';
+import { parseId } from '../../common/validation.js';
+import { MIB, contentTypeIs } from '../../http/bodies.js';
+import { Input, Route } from '../../http/route.js';
+import { CurrentPrincipal, type Principal } from '../auth/access.decorator.js';
 import { parseCsvImport, validateRow } from './csv-import.js';
 import { TradesService } from './trades.service.js';
-
-const READ_ERRORS = ['unauthenticated', 'invalid_api_key', 'api_key_expired', 'api_key_revoked', 'rate_limited'] as const;
-const WRITE_ERRORS = [...READ_ERRORS, 'insufficient_scope', 'validation_failed'] as const;
 
 /** The journal: what API keys unlock. `read` keys may GET; `read_write` keys may do everything. */
 @Controller('v1/trades')
 export class TradesController {
   constructor(private readonly trades: TradesService) {}
 
-  @Get()
-  @Access('read')
-  @ApiContract({
+  @Route({
+    method: 'GET',
+    access: { key: 'read' },
     tag: 'Journal',
     summary: 'Trades, newest executedAt first',
     query: ListTradesQuerySchema,
     response: TradePageSchema,
-    errors: [...READ_ERRORS, 'validation_failed'],
   })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<Page<Trade>> {
-    return this.trades.list(principal.userId, parseWith(ListTradesQuerySchema, query, 'query'));
+  list(@CurrentPrincipal() principal: Principal, @Input('query') query: ListTradesQuery): Promise<Page<Trade>> {
+    return this.trades.list(principal.userId, query);
   }
 
-  @Post('import')
-  @HttpCode(200)
-  @Access('read_write')
-  @ApiContract({
+  @Route({
+    method: 'POST',
+    path: 'import',
+    access: { key: 'read_write' },
     tag: 'Journal',
     summary: 'Import trades from CSV (text/csv) or JSON; bad rows are reported by line, good rows land',
     body: ImportTradesJsonSchema,
+    bodyOptions: { text: true, limit: 10 * MIB },
     extraBodies: {
       'text/csv': {
         type: 'string',
@@ -55,60 +54,59 @@ export class TradesController {
       },
     },
     response: ImportResultSchema,
-    errors: [...WRITE_ERRORS, 'payload_too_large', 'unsupported_media_type'],
+    errors: ['unsupported_media_type'],
   })
-  import(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest): Promise<ImportResult> {
+  import(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Input() body: z.output<typeof ImportTradesJsonSchema> | string | undefined,
+  ): Promise<ImportResult> {
     if (contentTypeIs(req, 'text/csv') || contentTypeIs(req, 'text/plain')) {
-      return this.trades.import(principal.userId, parseCsvImport(typeof req.body === 'string' ? req.body : ''));
+      return this.trades.import(principal.userId, parseCsvImport(typeof body === 'string' ? body : ''));
     }
-    if (contentTypeIs(req, 'application/json')) {
-      const { trades } = parseWith(ImportTradesJsonSchema, req.body);
+    if (typeof body === 'object' && contentTypeIs(req, 'application/json')) {
       return this.trades.import(
         principal.userId,
-        trades.map((value, index) => validateRow(index + 1, value)),
+        body.trades.map((value, index) => validateRow(index + 1, value)),
       );
     }
     throw new ApiError('unsupported_media_type', 'Send text/csv or application/json.');
   }
 
-  @Get(':id')
-  @Access('read')
-  @ApiContract({ tag: 'Journal', summary: 'One trade', response: TradeSchema, errors: [...READ_ERRORS, 'not_found'] })
+  @Route({ method: 'GET', path: ':id', access: { key: 'read' }, tag: 'Journal', summary: 'One trade', response: TradeSchema, errors: ['not_found'] })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<Trade> {
     return this.trades.get(principal.userId, parseId(id));
   }
 
-  @Post()
-  @Access('read_write')
-  @ApiContract({
+  @Route({
+    method: 'POST',
+    access: { key: 'read_write' },
     tag: 'Journal',
     summary: 'Record a trade',
     body: CreateTradeRequestSchema,
     status: 201,
     response: TradeSchema,
-    errors: [...WRITE_ERRORS, 'external_id_taken'],
+    errors: ['external_id_taken'],
   })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<Trade> {
-    return this.trades.create(principal.userId, parseWith(CreateTradeRequestSchema, body));
+  create(@CurrentPrincipal() principal: Principal, @Input() body: z.output<typeof CreateTradeRequestSchema>): Promise<Trade> {
+    return this.trades.create(principal.userId, body);
   }
 
-  @Patch(':id')
-  @Access('read_write')
-  @ApiContract({
+  @Route({
+    method: 'PATCH',
+    path: ':id',
+    access: { key: 'read_write' },
     tag: 'Journal',
     summary: 'Change a trade',
     body: UpdateTradeRequestSchema,
     response: TradeSchema,
-    errors: [...WRITE_ERRORS, 'not_found', 'external_id_taken'],
+    errors: ['not_found', 'external_id_taken'],
   })
-  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown): Promise<Trade> {
-    return this.trades.update(principal.userId, parseId(id), parseWith(UpdateTradeRequestSchema, body));
+  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Input() body: z.output<typeof UpdateTradeRequestSchema>): Promise<Trade> {
+    return this.trades.update(principal.userId, parseId(id), body);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @Access('read_write')
-  @ApiContract({ tag: 'Journal', summary: 'Delete a trade', status: 204, errors: [...WRITE_ERRORS, 'not_found'] })
+  @Route({ method: 'DELETE', path: ':id', access: { key: 'read_write' }, tag: 'Journal', summary: 'Delete a trade', status: 204, errors: ['not_found'] })
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.trades.remove(principal.userId, parseId(id));
   }
