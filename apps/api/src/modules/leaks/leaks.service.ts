@@ -39,7 +39,7 @@ export class LeaksService {
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'LEAK_REPORT_FLOOR_MS'>,
     @Inject(DB) private readonly db: Transactions,
     @Inject(KEY_HASHER) private readonly hasher: Pick<KeyHasher, 'candidates'>,
-    private readonly limits: Pick<RateLimitService, 'consume'>,
+    private readonly limits: RateLimitService,
     @Inject(JobProducer) private readonly jobs: Pick<JobQueue, 'add'>,
     private readonly keys: ApiKeysRepository,
     private readonly records: RecordsRepository,
