@@ -20,7 +20,12 @@ describe.each(await databaseKinds())('the key-lineages migration on %s', (kind) 
     const pg = kind === 'postgres';
     const q = (sql: string, params: unknown[] = []) => old.query(pg ? sql : sql.replace(/\$\d+/g, '?'), params);
     const userId = randomUUID();
-    await q('INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)', [userId, `${userId}@example.com`, 'x', new Date().toISOString()]);
+    await q('INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)', [
+      userId,
+      `${userId}@example.com`,
+      'x',
+      new Date().toISOString(),
+    ]);
     const insertKey = async (fields: { rotatedFrom?: string; bySelf?: boolean; revokeReason?: string }) => {
       const id = randomUUID();
       await q(

@@ -180,7 +180,12 @@ describe.each(await databaseKinds())('ApiKeysRepository on %s', (kind) => {
     await repos.keys.insert(stranger);
     const at = new Date();
     const revoked = await repos.db.transaction((tx) => repos.keys.revokeLineage(chain[2]!.lineageId, chain[2]!.id, at, tx));
-    expect(revoked.map((k) => k.id).sort()).toEqual(chain.slice(1).map((k) => k.id).sort());
+    expect(revoked.map((k) => k.id).sort()).toEqual(
+      chain
+        .slice(1)
+        .map((k) => k.id)
+        .sort(),
+    );
     expect(revoked.every((k) => k.revokeReason === 'leak_reported' && k.revokedAt?.getTime() === at.getTime())).toBe(true);
     expect(await repos.keys.findById(earlier.id)).toMatchObject({ revokeReason: 'rotated' });
     expect(await repos.keys.findById(stranger.id)).toMatchObject({ revokedAt: null });

@@ -15,13 +15,16 @@ describe.each(DATABASE_KINDS)('allowedIps normalisation on %s', (kind) => {
     expect(patched.body.allowedIps).toEqual(['10.0.0.0/8']);
   });
 
-  it.each(['10.1.2.3/8', '127.0.0.5/0', '::/0', '2001:db8::1/32', '::ffff:127.0.0.5/96'])('refuses %s with 400 validation_failed and creates nothing', async (entry) => {
-    const { token } = await suite.api.signUp();
-    const created = await suite.api.request('POST', '/v1/api-keys', { token, body: { name: 'pinned', scope: 'read', allowedIps: ['203.0.113.7', entry] } });
-    expect(created.status).toBe(400);
-    expect(created.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'allowedIps.1' }] });
-    expect((await suite.api.request<Page<ApiKey>>('GET', '/v1/api-keys', { token })).body.data).toEqual([]);
-  });
+  it.each(['10.1.2.3/8', '127.0.0.5/0', '::/0', '2001:db8::1/32', '::ffff:127.0.0.5/96'])(
+    'refuses %s with 400 validation_failed and creates nothing',
+    async (entry) => {
+      const { token } = await suite.api.signUp();
+      const created = await suite.api.request('POST', '/v1/api-keys', { token, body: { name: 'pinned', scope: 'read', allowedIps: ['203.0.113.7', entry] } });
+      expect(created.status).toBe(400);
+      expect(created.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'allowedIps.1' }] });
+      expect((await suite.api.request<Page<ApiKey>>('GET', '/v1/api-keys', { token })).body.data).toEqual([]);
+    },
+  );
 
   it('refuses a /0 or host bits on PATCH and leaves the key as it was', async () => {
     const { token } = await suite.api.signUp();

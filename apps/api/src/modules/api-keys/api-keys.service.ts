@@ -120,7 +120,12 @@ export class ApiKeysService {
       cursor: decodeCursor(query.cursor),
       limit: query.limit,
     });
-    return toPage(rows, query.limit, (row) => this.show(row, now.getTime()), (row) => ({ at: row.createdAt, id: row.id }));
+    return toPage(
+      rows,
+      query.limit,
+      (row) => this.show(row, now.getTime()),
+      (row) => ({ at: row.createdAt, id: row.id }),
+    );
   }
 
   async get(userId: string, id: string): Promise<ApiKey> {

@@ -72,7 +72,10 @@ describe.each(DATABASE_KINDS)('leak reports of a lineage on %s', (kind) => {
     const report = await suite.api.request<{ revoked: string[] }>('POST', '/v1/leaks', { token, body: { key: chain[1]!.secret, source: 'manual' } });
     expect(report.body.revoked.sort()).toEqual(chain.map((k) => k.id).sort());
     for (const { id } of chain) {
-      expect((await suite.api.request<ApiKey>('GET', `/v1/api-keys/${id}`, { token })).body).toMatchObject({ status: 'revoked', revokeReason: 'leak_reported' });
+      expect((await suite.api.request<ApiKey>('GET', `/v1/api-keys/${id}`, { token })).body).toMatchObject({
+        status: 'revoked',
+        revokeReason: 'leak_reported',
+      });
     }
     expect((await activeKeys(suite.api, token)).map((k) => k.id)).toEqual([other.apiKey.id]);
   });
@@ -157,7 +160,9 @@ describe.each(DATABASE_KINDS)('leak reports of a lineage on %s', (kind) => {
       deepTimes.push(await timed(deep[i]!));
     }
     const median = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
-    console.log(`leak report on ${kind}: 1,000-key lineage ${median(deepTimes).toFixed(2)} ms, lone key ${median(loneTimes).toFixed(2)} ms (medians of ${runs})`);
+    console.log(
+      `leak report on ${kind}: 1,000-key lineage ${median(deepTimes).toFixed(2)} ms, lone key ${median(loneTimes).toFixed(2)} ms (medians of ${runs})`,
+    );
     expect(median(deepTimes)).toBeLessThanOrEqual(median(loneTimes) * 1.5);
     // Every reported lineage ended revoked, the newest key of each deep one included.
     expect(await keys.page(userId, { activeAt: new Date(), cursor: null, limit: 10 })).toEqual([]);
