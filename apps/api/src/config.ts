@@ -65,6 +65,8 @@ export const ConfigSchema = z
       }),
     /** A leak report answers no sooner than this, so a hit and a miss take the same time (security.md). */
     LEAK_REPORT_FLOOR_MS: z.coerce.number().int().min(0).max(5000).default(75),
+    /** Successful self-rotations per key lineage per rolling hour; beyond, 429 (security.md "Self-rotation and leaks"). */
+    SELF_ROTATE_PER_HOUR: positiveInt(6),
     /** Password hashes computed at once (argon2id is CPU- and memory-bound; key checks must not wait for it). */
     PASSWORD_HASH_CONCURRENCY: positiveInt(1),
     /** Sign-ins that may wait for a hash slot; beyond that they answer 429 at once. */

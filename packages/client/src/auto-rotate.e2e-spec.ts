@@ -79,7 +79,7 @@ describe.each(DATABASE_KINDS)('autoRotate against the real API on %s', (kind) =>
     const tt = new TradeTallyClient({ baseUrl: api.url, apiKey: due.secret });
     const result = await autoRotate({ client: tt, store: envStore(name, async (key) => void persisted.push(key)) }).check();
     expect(result.rotated).toBe(true);
-    expect(result.key.rotatedFromId).toBe(due.apiKey.id);
+    expect((await owner.keys.get(result.key.id)).rotatedFromId).toBe(due.apiKey.id);
     expect(process.env[name]).toBe(tt.apiKey);
     expect(persisted).toEqual([tt.apiKey]);
     expect((await tt.keys.self()).id).toBe(result.key.id);

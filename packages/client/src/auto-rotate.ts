@@ -1,4 +1,4 @@
-import type { ApiKey } from '@tradetally/contracts';
+import type { ApiKeySelf } from '@tradetally/contracts';
 import type { TradeTallyClient } from './client.js';
 import { TradeTallyError } from './errors.js';
 
@@ -25,7 +25,7 @@ export interface AutoRotateOptions {
 /** What one `check()` found: whether this call rotated, and the key the client uses now. */
 export interface RotationCheck {
   rotated: boolean;
-  key: ApiKey;
+  key: ApiKeySelf;
 }
 
 /** A key rotation watcher; call `check()` at start and then now and then (e.g. hourly). */
@@ -38,7 +38,7 @@ const DAY_MS = 86_400_000;
 const POLL_MS = 100;
 
 /** True when the key's expiry or rotation date is within `beforeDays` of now. */
-export function rotationDue(key: Pick<ApiKey, 'expiresAt' | 'rotationDueAt'>, beforeDays: number, now = Date.now()): boolean {
+export function rotationDue(key: Pick<ApiKeySelf, 'expiresAt' | 'rotationDueAt'>, beforeDays: number, now = Date.now()): boolean {
   const horizon = now + beforeDays * DAY_MS;
   return [key.expiresAt, key.rotationDueAt].some((at) => at !== null && at !== undefined && Date.parse(at) <= horizon);
 }
@@ -62,7 +62,7 @@ export function autoRotate(options: AutoRotateOptions): AutoRotator {
   }
 
   /** After a lost race: waits until the store holds a key other than `old`, then uses it. */
-  async function adoptSuccessor(old: string | null): Promise<ApiKey> {
+  async function adoptSuccessor(old: string | null): Promise<ApiKeySelf> {
     const deadline = Date.now() + successorWaitMs;
     for (;;) {
       const stored = (await store.load())?.trim();

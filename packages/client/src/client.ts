@@ -1,5 +1,6 @@
 import type {
   ApiKey,
+  ApiKeySelf,
   AuditEvent,
   CreateApiKeyRequest,
   CreateApiKeyResponse,
@@ -19,6 +20,7 @@ import type {
   RotateApiKeyRequest,
   RotateApiKeyResponse,
   SelfRotateRequest,
+  SelfRotateResponse,
   Trade,
   UpdateApiKeyRequest,
   UpdateTradeRequest,
@@ -283,9 +285,9 @@ export class TradeTallyClient {
   /** API keys: `self` and `rotateSelf` with the key itself, the rest with a session. */
   readonly keys = {
     /** The calling key (API key only). */
-    self: () => this.request<ApiKey>('GET', '/v1/api-keys/self', { credential: 'key' }),
+    self: () => this.request<ApiKeySelf>('GET', '/v1/api-keys/self', { credential: 'key' }),
     /** Replaces the calling key (it must allow `selfRotate`); the old one works for the grace period (default 60 minutes). */
-    rotateSelf: (body: SelfRotateRequest = {}) => this.request<RotateApiKeyResponse>('POST', '/v1/api-keys/self/rotate', { json: body, credential: 'key' }),
+    rotateSelf: (body: SelfRotateRequest = {}) => this.request<SelfRotateResponse>('POST', '/v1/api-keys/self/rotate', { json: body, credential: 'key' }),
     /** One page of your keys, newest first. */
     list: (query: KeyQuery = {}) => this.request<Page<ApiKey>>('GET', '/v1/api-keys', { query, credential: 'session' }),
     /** Every key of yours, following pages to the last. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseAllowedIp } from './allowed-ips.js';
 import { API_KEY_ENVIRONMENTS, isValidApiKey } from './key-format.js';
 import { DAY_MS } from './time.js';
 import { IdSchema, PageQuerySchema, TimestampInputSchema, TimestampSchema, pageSchema } from './common.js';
@@ -39,8 +40,18 @@ export const MAX_ALLOWED_IPS = 20;
 /** Longest `lastUsedUserAgent` kept, in characters. */
 export const MAX_USER_AGENT_LENGTH = 200;
 
-/** One entry of `allowedIps`: an IPv4 or IPv6 address, or a CIDR range of either. */
-export const AllowedIpSchema = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'must be an IPv4 or IPv6 address or CIDR' });
+/**
+ * One entry of `allowedIps`: an IPv4 or IPv6 address, or a CIDR range of either, normalised by
+ * `normaliseAllowedIp` (IPv4-mapped entries stored as IPv4; host bits set or `/0` refused).
+ */
+export const AllowedIpSchema = z
+  .union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'must be an IPv4 or IPv6 address or CIDR' })
+  .transform((entry, ctx) => {
+    const normalised = normaliseAllowedIp(entry);
+    if (normalised.ok) return normalised.value;
+    ctx.addIssue({ code: 'custom', message: normalised.error });
+    return z.NEVER;
+  });
 
 /** `allowedIps` as a client sends it: 1..20 addresses or CIDRs. */
 export const AllowedIpsSchema = z.array(AllowedIpSchema).min(1).max(MAX_ALLOWED_IPS);
@@ -76,6 +87,34 @@ export const ApiKeySchema = z.object({
 
 /** An API key as the API shows it. */
 export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+/**
+ * What `GET /v1/api-keys/self` answers a key about itself: its own settings, never where or by
+ * what client it was last used (a thief holding the key must not learn the real integration's
+ * address and client; the owner's session sees those in `ApiKey`).
+ */
+export const ApiKeySelfSchema = ApiKeySchema.pick({
+  id: true,
+  name: true,
+  scope: true,
+  environment: true,
+  prefix: true,
+  last4: true,
+  status: true,
+  createdAt: true,
+  expiresAt: true,
+  rotationDueAt: true,
+  selfRotate: true,
+  allowedIps: true,
+  graceEndsAt: true,
+  rotatedToId: true,
+});
+
+/** What `GET /v1/api-keys/self` answers. */
+export type ApiKeySelf = z.infer<typeof ApiKeySelfSchema>;
+
+/** The fields of `ApiKeySelfSchema`, to cut an `ApiKey` down to them. */
+export const API_KEY_SELF_FIELDS = Object.keys(ApiKeySelfSchema.shape) as Array<keyof ApiKeySelf>;
 
 /** An expiry a client may ask for: in the future, at most 366 days ahead; null means no expiry. */
 export const KeyExpirySchema = TimestampInputSchema.nullable().superRefine((value, ctx) => {
@@ -145,13 +184,26 @@ export type UpdateApiKeyRequest = z.input<typeof UpdateApiKeyRequestSchema>;
 /** Default grace of a self-rotation, in minutes: an integration has an hour to switch. */
 export const SELF_ROTATE_DEFAULT_GRACE_MINUTES = 60;
 
+/** The longest grace a key may give itself when it self-rotates, in minutes (24 hours); the owner's session may give up to 7 days. */
+export const MAX_SELF_ROTATE_GRACE_MINUTES = 1440;
+
 /** Body of `POST /v1/api-keys/self/rotate`. */
 export const SelfRotateRequestSchema = z.strictObject({
-  gracePeriodMinutes: z.number().int().min(0).max(MAX_GRACE_PERIOD_MINUTES).default(SELF_ROTATE_DEFAULT_GRACE_MINUTES),
+  gracePeriodMinutes: z.number().int().min(0).max(MAX_SELF_ROTATE_GRACE_MINUTES).default(SELF_ROTATE_DEFAULT_GRACE_MINUTES),
 });
 
 /** Body of `POST /v1/api-keys/self/rotate`. */
 export type SelfRotateRequest = z.input<typeof SelfRotateRequestSchema>;
+
+/** Answer of `POST /v1/api-keys/self/rotate`: the new key (secret shown once) and the old one, each as `self` shows a key. */
+export const SelfRotateResponseSchema = z.object({
+  apiKey: ApiKeySelfSchema,
+  secret: z.string(),
+  previous: ApiKeySelfSchema,
+});
+
+/** Answer of `POST /v1/api-keys/self/rotate`. */
+export type SelfRotateResponse = z.infer<typeof SelfRotateResponseSchema>;
 
 /** Body of `POST /v1/api-keys/lookup`: a whole key, checksum-valid. */
 export const LookupApiKeyRequestSchema = z.strictObject({

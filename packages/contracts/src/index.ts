@@ -4,6 +4,7 @@ export * from './time.js';
 export * from './errors.js';
 export * from './common.js';
 export * from './auth.js';
+export * from './allowed-ips.js';
 export * from './api-keys.js';
 export * from './trades.js';
 export * from './leaks.js';

@@ -15,6 +15,7 @@ import { LifecycleEffects1764504000000 } from './migrations/1764504000000-lifecy
 import { Trust1764590400000 } from './migrations/1764590400000-trust.js';
 import { KeysV21764676800000 } from './migrations/1764676800000-keys-v2.js';
 import { NotificationData1764936000000 } from './migrations/1764936000000-notification-data.js';
+import { KeyLineages1765031400000 } from './migrations/1765031400000-key-lineages.js';
 import { DevicesAndConfirmations1765044000000 } from './migrations/1765044000000-devices-and-confirmations.js';
 import { PG_TIMEOUTS, isDatabaseUnavailable } from './availability.js';
 import { Db } from './db.js';
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   Trust1764590400000,
   KeysV21764676800000,
   NotificationData1764936000000,
+  KeyLineages1765031400000,
   DevicesAndConfirmations1765044000000,
 ];
 

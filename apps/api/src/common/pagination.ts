@@ -1,4 +1,3 @@
-import type { SelectQueryBuilder } from 'typeorm';
 import { ApiError } from './api-error.js';
 
 /** A position in a list sorted by (time desc, id desc). */
@@ -30,26 +29,4 @@ export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, key: 
   const last = pageRows[pageRows.length - 1];
   const next = more && last ? key(last) : null;
   return { data: pageRows.map(map), nextCursor: next ? encodeCursor(next.at, next.id) : null };
-}
-
-/**
- * Pages a query newest first by (created_at, id) — the order of every list but trades. The caller
- * adds its own filters; this adds the order, the cursor condition and the limit.
- */
-export async function pageNewestFirst<E extends { createdAt: Date; id: string }, T>(
-  qb: SelectQueryBuilder<E>,
-  query: { limit: number; cursor?: string | undefined },
-  map: (row: E) => T,
-): Promise<{ data: T[]; nextCursor: string | null }> {
-  const alias = qb.alias;
-  qb.orderBy(`${alias}.created_at`, 'DESC')
-    .addOrderBy(`${alias}.id`, 'DESC')
-    .take(query.limit + 1);
-  const cursor = decodeCursor(query.cursor);
-  if (cursor)
-    qb.andWhere(`(${alias}.created_at < :cursorAt OR (${alias}.created_at = :cursorAt AND ${alias}.id < :cursorId))`, {
-      cursorAt: cursor.at,
-      cursorId: cursor.id,
-    });
-  return toPage(await qb.getMany(), query.limit, map, (row) => ({ at: row.createdAt, id: row.id }));
 }

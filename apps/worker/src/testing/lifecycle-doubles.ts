@@ -56,8 +56,9 @@ export class InMemoryLifecycle implements Transactions {
 
   /** A key as the API leaves one; `fields` override the defaults. */
   key(fields: Partial<ApiKeyRecord> & { createdAt: Date }): ApiKeyRecord {
+    const id = fields.id ?? randomUUID();
     const key: ApiKeyRecord = {
-      id: randomUUID(),
+      id,
       userId: randomUUID(),
       name: 'Broker sync',
       scope: 'read_write',
@@ -78,6 +79,7 @@ export class InMemoryLifecycle implements Transactions {
       canary: false,
       selfRotate: false,
       madeBySelfRotation: false,
+      lineageId: id,
       allowedIps: null,
       ...fields,
     };

@@ -67,6 +67,10 @@ export class ApiKeyEntity {
   @Column('text', { name: 'allowed_ips', nullable: true })
   allowedIps: string | null;
 
+  /** The id of the first key of its lineage (a self-rotation's successor shares its predecessor's). */
+  @Column('varchar', { name: 'lineage_id', length: 36, nullable: true })
+  lineageId: string | null;
+
   @Column('varchar', { name: 'last_used_ip', length: 45, nullable: true })
   lastUsedIp: string | null;
 

@@ -31,6 +31,7 @@ function keyRecord(userId: string, fields: Partial<ApiKeyRecord> = {}): ApiKeyRe
     canary: false,
     selfRotate: false,
     madeBySelfRotation: false,
+    lineageId: id,
     allowedIps: null,
     ...fields,
   };
@@ -147,6 +148,69 @@ describe.each(await databaseKinds())('ApiKeysRepository on %s', (kind) => {
     expect(ids(await repos.keys.rotatableCreatedBefore(now, new Date(now.getTime() - 90 * DAY)))).toEqual([old.id]);
     expect(await repos.keys.inGrace()).toContainEqual({ id: inGrace.id, graceEndsAt: inGrace.graceEndsAt });
     expect(await repos.keys.idleSince(now, new Date(now.getTime() - 30 * DAY))).toContainEqual({ id: old.id, since: old.lastUsedAt });
+  });
+
+  /** A chain of self-rotations: the root, then `depth` successors in its lineage, each in grace but the last. */
+  async function selfRotatedChain(userId: string, depth: number, now = Date.now()): Promise<ApiKeyRecord[]> {
+    const root = keyRecord(userId, { createdAt: new Date(now - (depth + 1) * 1000), selfRotate: true });
+    const chain = [root];
+    for (let i = 1; i <= depth; i++) {
+      const previous = chain[i - 1]!;
+      const next = keyRecord(userId, {
+        createdAt: new Date(now - (depth + 1 - i) * 1000),
+        selfRotate: true,
+        madeBySelfRotation: true,
+        rotatedFromId: previous.id,
+        lineageId: root.id,
+      });
+      previous.rotatedToId = next.id;
+      previous.graceEndsAt = new Date(now + 3_600_000);
+      chain.push(next);
+    }
+    for (const key of chain) await repos.keys.insert(key);
+    return chain;
+  }
+
+  it('revokes a whole lineage in one call from any of its keys, grace predecessors included, and marks it leaked', async () => {
+    const userId = await repos.user();
+    const chain = await selfRotatedChain(userId, 4);
+    const earlier = chain[0]!;
+    await repos.keys.revoke(earlier.id, 'rotated', new Date());
+    const stranger = keyRecord(userId);
+    await repos.keys.insert(stranger);
+    const at = new Date();
+    const revoked = await repos.db.transaction((tx) => repos.keys.revokeLineage(chain[2]!.lineageId, chain[2]!.id, at, tx));
+    expect(revoked.map((k) => k.id).sort()).toEqual(
+      chain
+        .slice(1)
+        .map((k) => k.id)
+        .sort(),
+    );
+    expect(revoked.every((k) => k.revokeReason === 'leak_reported' && k.revokedAt?.getTime() === at.getTime())).toBe(true);
+    expect(await repos.keys.findById(earlier.id)).toMatchObject({ revokeReason: 'rotated' });
+    expect(await repos.keys.findById(stranger.id)).toMatchObject({ revokedAt: null });
+    expect(await repos.keys.lineageLeakedAt(earlier.id)).toEqual(at);
+    // A second report keeps the first mark and revokes nothing more.
+    expect(await repos.db.transaction((tx) => repos.keys.revokeLineage(earlier.id, earlier.id, new Date(), tx))).toEqual([]);
+    expect(await repos.keys.lineageLeakedAt(earlier.id)).toEqual(at);
+  });
+
+  it('locks a lineage and tells whether it is leaked; counts its self-rotations in the last hour', async () => {
+    const userId = await repos.user();
+    const chain = await selfRotatedChain(userId, 3);
+    const lineage = chain[0]!.id;
+    expect(await repos.db.transaction((tx) => repos.keys.lockLineage(lineage, tx))).toEqual({ leakedAt: null });
+    const since = new Date(Date.now() - 3_600_000);
+    expect(await repos.keys.selfRotationsSince(lineage, since)).toEqual(chain.slice(1).map((k) => k.createdAt));
+    expect(await repos.keys.selfRotationsSince(lineage, chain[2]!.createdAt)).toEqual([chain[3]!.createdAt]);
+    const at = new Date();
+    await repos.db.transaction((tx) => repos.keys.revokeLineage(lineage, lineage, at, tx));
+    expect(await repos.db.transaction((tx) => repos.keys.lockLineage(lineage, tx))).toEqual({ leakedAt: at });
+  });
+
+  it('locks the lineage of a key stored without a lineage row (made unleaked)', async () => {
+    const lineage = randomUUID();
+    expect(await repos.db.transaction((tx) => repos.keys.lockLineage(lineage, tx))).toEqual({ leakedAt: null });
   });
 
   it('counts keys per pepper, and the usable ones', async () => {

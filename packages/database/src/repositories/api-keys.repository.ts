@@ -30,6 +30,11 @@ export interface ApiKeyRecord {
   selfRotate: boolean;
   /** Made by its predecessor's self-rotation. */
   madeBySelfRotation: boolean;
+  /**
+   * The id of the first key of its lineage: a self-rotation's successor shares its predecessor's,
+   * every other key starts its own (`lineageId === id`). A leak report revokes a whole lineage.
+   */
+  lineageId: string;
   /** Addresses and CIDRs the key works from; null = anywhere. */
   allowedIps: string[] | null;
 }
@@ -75,6 +80,7 @@ const COLUMN_OF = {
   canary: 'canary',
   selfRotate: 'self_rotate',
   madeBySelfRotation: 'made_by_self_rotation',
+  lineageId: 'lineage_id',
   allowedIps: 'allowed_ips',
 } as const satisfies Record<keyof ApiKeyRecord, string>;
 
@@ -117,6 +123,8 @@ export class ApiKeysRepository {
     canary: bool(row.canary),
     selfRotate: bool(row.self_rotate),
     madeBySelfRotation: bool(row.made_by_self_rotation),
+    // A row written without a lineage (only ever by hand) is the first key of its own.
+    lineageId: text(row.lineage_id) ?? String(row.id),
     allowedIps: json<string[]>(row.allowed_ips),
   });
 
@@ -177,16 +185,6 @@ export class ApiKeysRepository {
     return row ? this.decode(row) : null;
   }
 
-  /** Keys made by self-rotations of any of `ids` (one step of a chain). */
-  async findSelfRotatedFrom(ids: string[]): Promise<ApiKeyRecord[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db.query(`${SELECT} WHERE made_by_self_rotation = $1 AND rotated_from_id IN (${ids.map((_, i) => `$${i + 2}`).join(', ')})`, [
-      true,
-      ...ids,
-    ]);
-    return rows.map(this.decode);
-  }
-
   /** A page of a user's keys, newest first (`limit + 1` rows); `activeAt` keeps only keys active then. */
   async page(userId: string, filter: { activeAt?: Date; cursor: Cursor | null; limit: number }): Promise<ApiKeyRecord[]> {
     const params: SqlParam[] = [userId];
@@ -196,11 +194,66 @@ export class ApiKeysRepository {
     return (await this.db.query(`${SELECT} WHERE ${where}${page.where}${page.tail}`, params)).map(this.decode);
   }
 
+  /** Stores a key; the first key of a lineage (`lineageId === id`) also gets its lineage's row. */
   async insert(key: ApiKeyRecord, tx?: Tx): Promise<void> {
     const row = Object.fromEntries(
       Object.entries(COLUMN_OF).map(([field, column]) => [column, stored(field as keyof ApiKeyRecord, key[field as keyof ApiKeyRecord])]),
     );
+    if (key.lineageId === key.id) await this.db.query('INSERT INTO api_key_lineages (id, leaked_at) VALUES ($1, NULL)', [key.id], tx);
     await insertRow(this.db, 'api_keys', row, tx);
+  }
+
+  /**
+   * Takes a lineage's row for the rest of `tx` (PostgreSQL `FOR UPDATE`; SQLite transactions are
+   * serial already) and answers when it was marked leaked (null: never). A self-rotation holds it
+   * while it counts, checks and creates, and a leak report marks the same row, so the two run one
+   * after the other whatever the interleaving.
+   */
+  async lockLineage(lineageId: string, tx: Tx): Promise<{ leakedAt: Date | null }> {
+    // A lineage row is made with its first key; this covers a key stored without one.
+    await this.db.query('INSERT INTO api_key_lineages (id, leaked_at) VALUES ($1, NULL) ON CONFLICT (id) DO NOTHING', [lineageId], tx);
+    const lock = this.db.kind === 'postgres' ? ' FOR UPDATE' : '';
+    const [row] = await this.db.query(`SELECT leaked_at FROM api_key_lineages WHERE id = $1${lock}`, [lineageId], tx);
+    return { leakedAt: this.db.date(row?.leaked_at) };
+  }
+
+  /** The creation times of a lineage's self-rotated keys made after `since`, oldest first. */
+  async selfRotationsSince(lineageId: string, since: Date, tx?: Tx): Promise<Date[]> {
+    const rows = await this.db.query(
+      'SELECT created_at FROM api_keys WHERE lineage_id = $1 AND made_by_self_rotation = $2 AND created_at > $3 ORDER BY created_at',
+      [lineageId, true, since],
+      tx,
+    );
+    return rows.map((row) => this.db.date(row.created_at) as Date);
+  }
+
+  /**
+   * A leak of a lineage: marks it leaked (kept from the first report) and revokes, in one
+   * statement, every key of it still active at `at` (predecessors in grace included; `keyId`, the
+   * reported key, always counts as of the lineage) with reason `leak_reported`. Answers the keys
+   * this call revoked; the cost does not depend on how long the lineage is (one indexed statement).
+   */
+  async revokeLineage(lineageId: string, keyId: string, at: Date, tx: Tx): Promise<ApiKeyRecord[]> {
+    await this.db.query(
+      `INSERT INTO api_key_lineages (id, leaked_at) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET leaked_at = COALESCE(api_key_lineages.leaked_at, excluded.leaked_at)`,
+      [lineageId, at],
+      tx,
+    );
+    const rows = await this.db.query(
+      `UPDATE api_keys SET revoked_at = $1, revoke_reason = 'leak_reported'
+        WHERE (lineage_id = $2 OR id = $3) AND ${activeKeySql('', '$1')}
+        RETURNING ${Object.values(COLUMN_OF).join(', ')}`,
+      [at, lineageId, keyId],
+      tx,
+    );
+    return rows.map(this.decode);
+  }
+
+  /** When a lineage was marked leaked (null: never, or no such lineage). */
+  async lineageLeakedAt(lineageId: string): Promise<Date | null> {
+    const [row] = await this.db.query('SELECT leaked_at FROM api_key_lineages WHERE id = $1', [lineageId]);
+    return this.db.date(row?.leaked_at);
   }
 
   /** Changes name or allowed addresses of a user's key. */

@@ -1,21 +1,21 @@
-import { type ApiKey, type ApiKeyStatus, DAY_MS, keyStatus } from '@tradetally/contracts';
-import type { ApiKeyEntity } from '@tradetally/database';
+import { API_KEY_SELF_FIELDS, type ApiKey, type ApiKeySelf, type ApiKeyStatus, DAY_MS, keyStatus } from '@tradetally/contracts';
+import type { ApiKeyRecord } from '@tradetally/database';
 
 /** A stored key's status against `now` (the contracts' keyStatus). */
-export function statusOf(key: ApiKeyEntity, now = Date.now()): ApiKeyStatus {
+export function statusOf(key: ApiKeyRecord, now = Date.now()): ApiKeyStatus {
   return keyStatus(key, now);
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 /** `createdAt` + the rotation age; null when that is off (0) or the key is a canary. */
-export function rotationDueAt(key: ApiKeyEntity, rotationAgeDays: number): Date | null {
+export function rotationDueAt(key: ApiKeyRecord, rotationAgeDays: number): Date | null {
   if (rotationAgeDays <= 0 || key.canary) return null;
   return new Date(key.createdAt.getTime() + rotationAgeDays * DAY_MS);
 }
 
-/** A key as the API shows it: never the hash, never the secret. */
-export function toApiKey(key: ApiKeyEntity, rotationAgeDays: number, now = Date.now()): ApiKey {
+/** A key as the API shows it to its owner's session: never the hash, never the secret. */
+export function toApiKey(key: ApiKeyRecord, rotationAgeDays: number, now = Date.now()): ApiKey {
   const graceOver = !key.revokedAt && key.graceEndsAt !== null && key.graceEndsAt.getTime() <= now;
   return {
     id: key.id,
@@ -34,11 +34,17 @@ export function toApiKey(key: ApiKeyEntity, rotationAgeDays: number, now = Date.
     rotatedFromId: key.rotatedFromId,
     rotatedToId: key.rotatedToId,
     graceEndsAt: iso(key.graceEndsAt),
-    canary: Boolean(key.canary),
-    selfRotate: Boolean(key.selfRotate),
-    allowedIps: key.allowedIps ? (JSON.parse(key.allowedIps) as string[]) : null,
+    canary: key.canary,
+    selfRotate: key.selfRotate,
+    allowedIps: key.allowedIps,
     lastUsedIp: key.lastUsedIp,
     lastUsedUserAgent: key.lastUsedUserAgent,
     rotationDueAt: iso(rotationDueAt(key, rotationAgeDays)),
   };
+}
+
+/** A key as it is shown to a holder of the key itself (ApiKeySelfSchema): its settings, never where or by what it was last used. */
+export function toApiKeySelf(key: ApiKeyRecord, rotationAgeDays: number, now = Date.now()): ApiKeySelf {
+  const full = toApiKey(key, rotationAgeDays, now);
+  return Object.fromEntries(API_KEY_SELF_FIELDS.map((field) => [field, full[field]])) as ApiKeySelf;
 }

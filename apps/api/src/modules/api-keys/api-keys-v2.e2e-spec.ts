@@ -23,7 +23,10 @@ describe.each(DATABASE_KINDS)('API keys, version 2, on %s', (kind) => {
     const self = await api().request<ApiKey>('GET', '/v1/api-keys/self', { token: secret, headers: { 'user-agent': 'broker-sync/1.2' } });
     expect(self.status).toBe(200);
     expect(self.body.id).toBe(apiKey.id);
-    expect(self.body).toMatchObject({ canary: false, selfRotate: false, allowedIps: null, lastUsedUserAgent: 'broker-sync/1.2' });
+    expect(self.body).toMatchObject({ selfRotate: false, allowedIps: null });
+    // Where and by what the key was last used is the owner's to see, not the key holder's.
+    expect(self.body).not.toHaveProperty('lastUsedUserAgent');
+    expect((await api().request<ApiKey>('GET', `/v1/api-keys/${apiKey.id}`, { token })).body.lastUsedUserAgent).toBe('broker-sync/1.2');
     expect(Date.parse(self.body.rotationDueAt ?? '') - Date.parse(self.body.createdAt)).toBe(90 * 86_400_000);
     const bySession = await api().request('GET', '/v1/api-keys/self', { token });
     expect(bySession.status).toBe(403);
@@ -41,7 +44,8 @@ describe.each(DATABASE_KINDS)('API keys, version 2, on %s', (kind) => {
     const rotated = await api().request<RotateApiKeyResponse>('POST', '/v1/api-keys/self/rotate', { token: own.secret, body: {} });
     expect(rotated.status).toBe(201);
     expect(rotated.headers.get('cache-control')).toBe('no-store');
-    expect(rotated.body.apiKey).toMatchObject({ selfRotate: true, allowedIps: ['127.0.0.1', '203.0.113.0/24'], rotatedFromId: own.apiKey.id });
+    expect(rotated.body.apiKey).toMatchObject({ selfRotate: true, allowedIps: ['127.0.0.1', '203.0.113.0/24'] });
+    expect(rotated.body.previous).toMatchObject({ id: own.apiKey.id, rotatedToId: rotated.body.apiKey.id });
     const grace = Date.parse(rotated.body.previous.graceEndsAt ?? '') - Date.now();
     expect(grace).toBeGreaterThan(59 * 60_000);
     expect(grace).toBeLessThanOrEqual(60 * 60_000);
@@ -97,8 +101,8 @@ describe.each(DATABASE_KINDS)('API keys, version 2, on %s', (kind) => {
     }
     // The client writes the left part of X-Forwarded-For; only the proxy's entry counts.
     expect((await api().request('GET', '/v1/trades', { token: secret, headers: xff('203.0.113.7, 198.51.100.1') })).body.code).toBe('ip_not_allowed');
-    const self = await api().request<ApiKey>('GET', '/v1/api-keys/self', { token: secret, headers: xff('203.0.113.7') });
-    expect(self.body.lastUsedIp).toBe('203.0.113.7');
+    const listed = await api().request<Page<ApiKey>>('GET', '/v1/api-keys', { token });
+    expect(listed.body.data[0]?.lastUsedIp).toBe('203.0.113.7');
   });
 
   it('refuses bad allowedIps, selfRotate on a canary, and PATCHes name and allowedIps (null clears), never another user’s key', async () => {

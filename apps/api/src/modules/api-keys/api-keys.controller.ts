@@ -3,6 +3,8 @@ import {
   type ApiKey,
   ApiKeyPageSchema,
   ApiKeySchema,
+  type ApiKeySelf,
+  ApiKeySelfSchema,
   CreateApiKeyRequestSchema,
   type CreateApiKeyResponse,
   CreateApiKeyResponseSchema,
@@ -13,6 +15,8 @@ import {
   RotateApiKeyResponseSchema,
   LookupApiKeyRequestSchema,
   SelfRotateRequestSchema,
+  type SelfRotateResponse,
+  SelfRotateResponseSchema,
   UpdateApiKeyRequestSchema,
   UsageQuerySchema,
   type UsageResponse,
@@ -40,11 +44,11 @@ export class ApiKeysController {
   @Access('read')
   @ApiContract({
     tag: 'API keys',
-    summary: 'The calling API key itself (any scope)',
-    response: ApiKeySchema,
+    summary: 'The calling API key itself (any scope): its settings, never where or by what it was last used',
+    response: ApiKeySelfSchema,
     errors: ['unauthenticated', 'invalid_api_key', 'api_key_expired', 'api_key_revoked', 'ip_not_allowed', 'api_key_required', 'rate_limited'],
   })
-  self(@CurrentPrincipal() principal: Principal): Promise<ApiKey> {
+  self(@CurrentPrincipal() principal: Principal): Promise<ApiKeySelf> {
     return this.keys.self(principal);
   }
 
@@ -52,10 +56,10 @@ export class ApiKeysController {
   @Access('read')
   @ApiContract({
     tag: 'API keys',
-    summary: 'Let a key renew itself (opt-in per key with selfRotate); default grace 60 minutes',
+    summary: 'Let a key renew itself (opt-in per key with selfRotate); default grace 60 minutes, at most 24 hours; SELF_ROTATE_PER_HOUR per lineage',
     body: SelfRotateRequestSchema,
     status: 201,
-    response: RotateApiKeyResponseSchema,
+    response: SelfRotateResponseSchema,
     errors: [
       'unauthenticated',
       'invalid_api_key',
@@ -71,7 +75,7 @@ export class ApiKeysController {
   })
   // The answer carries a secret (a new key or a session token): never stored by a cache.
   @Header('Cache-Control', 'no-store')
-  rotateSelf(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<RotateApiKeyResponse> {
+  rotateSelf(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<SelfRotateResponse> {
     return this.keys.rotateSelf(principal, parseWith(SelfRotateRequestSchema, body ?? {}));
   }
 

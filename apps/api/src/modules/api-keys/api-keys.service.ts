@@ -4,6 +4,7 @@ import {
   type ApiKey,
   type ApiKeyEnvironment,
   type ApiKeyScope,
+  type ApiKeySelf,
   type CreateApiKeyRequestSchema,
   type CreateApiKeyResponse,
   type ListApiKeysQuery,
@@ -11,26 +12,37 @@ import {
   type RotateApiKeyRequestSchema,
   type RotateApiKeyResponse,
   type SelfRotateRequestSchema,
+  type SelfRotateResponse,
   type UpdateApiKeyRequestSchema,
   type UsageQuery,
   type UsageResponse,
   DAY_MS,
+  HOUR_MS,
   JobName,
+  canRotate,
   displayApiKey,
   effectKey,
   generateApiKey,
   messageKey,
   parseApiKey,
 } from '@tradetally/contracts';
-import { ApiKeyEntity, Db, type EntityManager, type KeyHasher, activeKeySql, writeAuditEvent, writeNotification } from '@tradetally/database';
+import { type ApiKeyRecord, ApiKeysRepository, type KeyHasher, RecordsRepository, type Tx, UsageRepository } from '@tradetally/database';
 import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import type { z } from 'zod';
 import { ApiError } from '../../common/api-error.js';
-import { pageNewestFirst } from '../../common/pagination.js';
+import { decodeCursor, toPage } from '../../common/pagination.js';
 import { APP_CONFIG, DB, KEY_HASHER } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
 import type { Principal } from '../auth/access.decorator.js';
-import { statusOf, toApiKey } from './api-key.mapper.js';
+import { statusOf, toApiKey, toApiKeySelf } from './api-key.mapper.js';
+
+/** Runs work in one transaction (the process's Db; a double in unit specs). */
+export interface Transactions {
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/** What of the configuration the key service reads. */
+export type ApiKeysConfig = Pick<AppConfig, 'ROTATION_AGE_DAYS' | 'SELF_ROTATE_PER_HOUR'>;
 
 interface NewKeyFields {
   userId: string;
@@ -43,6 +55,8 @@ interface NewKeyFields {
   selfRotate: boolean;
   allowedIps: string[] | null;
   madeBySelfRotation: boolean;
+  /** The lineage a self-rotation's successor joins; unset, the key starts its own. */
+  lineageId?: string;
 }
 
 /** Who asked for a rotation: the owner's session, or the key itself (self-rotation). */
@@ -52,82 +66,94 @@ type RotationActor = 'user' | 'api_key';
 @Injectable()
 export class ApiKeysService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(DB) private readonly db: Db,
-    @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
-    @Inject(JobProducer) private readonly jobs: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: ApiKeysConfig,
+    @Inject(DB) private readonly db: Transactions,
+    @Inject(KEY_HASHER) private readonly hasher: Pick<KeyHasher, 'hash' | 'currentId' | 'candidates'>,
+    @Inject(JobProducer) private readonly jobs: Pick<JobQueue, 'add'>,
+    private readonly keys: ApiKeysRepository,
+    private readonly records: RecordsRepository,
+    private readonly usageCounts: UsageRepository,
   ) {}
 
-  private show(key: ApiKeyEntity, now = Date.now()): ApiKey {
+  private show(key: ApiKeyRecord, now = Date.now()): ApiKey {
     return toApiKey(key, this.config.ROTATION_AGE_DAYS, now);
   }
 
   async create(userId: string, body: z.output<typeof CreateApiKeyRequestSchema>): Promise<CreateApiKeyResponse> {
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
     const allowedIps = body.allowedIps ?? null;
-    const { entity, secret } = this.mint({
-      userId,
-      name: body.name,
-      scope: body.scope,
-      environment: body.environment,
-      expiresAt,
-      rotatedFromId: null,
-      canary: body.canary,
-      selfRotate: body.selfRotate,
-      allowedIps,
-      madeBySelfRotation: false,
-    });
-    await this.db.transaction(async (manager) => {
-      await manager.insert(ApiKeyEntity, entity);
+    const { key, secret } = this.mint(
+      {
+        userId,
+        name: body.name,
+        scope: body.scope,
+        environment: body.environment,
+        expiresAt,
+        rotatedFromId: null,
+        canary: body.canary,
+        selfRotate: body.selfRotate,
+        allowedIps,
+        madeBySelfRotation: false,
+      },
+      new Date(),
+    );
+    await this.db.transaction(async (tx) => {
+      await this.keys.insert(key, tx);
       const details = {
-        name: entity.name,
-        scope: entity.scope,
-        environment: entity.environment,
+        name: key.name,
+        scope: key.scope,
+        environment: key.environment,
         expiresAt: expiresAt?.toISOString() ?? null,
         canary: body.canary,
         selfRotate: body.selfRotate,
         allowedIps,
       };
-      await writeAuditEvent(manager, { userId, apiKeyId: entity.id, type: 'key.created', actor: 'user', details }, entity.createdAt);
+      await this.records.audit(tx, { userId, apiKeyId: key.id, type: 'key.created', actor: 'user', details }, key.createdAt);
     });
-    return { apiKey: this.show(entity), secret };
+    return { apiKey: this.show(key), secret };
   }
 
   async list(userId: string, query: ListApiKeysQuery): Promise<Page<ApiKey>> {
     const now = new Date();
-    const qb = this.db.manager.createQueryBuilder(ApiKeyEntity, 'k').where('k.user_id = :userId', { userId });
-    if (query.status === 'active') {
-      qb.andWhere(activeKeySql('k', ':now'), { now });
-    }
-    return pageNewestFirst(qb, query, (row) => this.show(row, now.getTime()));
+    const rows = await this.keys.page(userId, {
+      activeAt: query.status === 'active' ? now : undefined,
+      cursor: decodeCursor(query.cursor),
+      limit: query.limit,
+    });
+    return toPage(
+      rows,
+      query.limit,
+      (row) => this.show(row, now.getTime()),
+      (row) => ({ at: row.createdAt, id: row.id }),
+    );
   }
 
   async get(userId: string, id: string): Promise<ApiKey> {
     return this.show(await this.find(userId, id));
   }
 
-  /** The calling key itself (`GET /v1/api-keys/self`): only an API key may ask. */
-  async self(principal: Principal): Promise<ApiKey> {
-    return this.show(await this.find(principal.userId, this.callingKey(principal)));
+  /** The calling key itself (`GET /v1/api-keys/self`): only an API key may ask, and it sees its settings only. */
+  async self(principal: Principal): Promise<ApiKeySelf> {
+    return toApiKeySelf(await this.find(principal.userId, this.callingKey(principal)), this.config.ROTATION_AGE_DAYS);
   }
 
   /** Renames a key or changes its allowed addresses (`null` clears them); audited as `key.updated`. */
   async update(userId: string, id: string, body: z.output<typeof UpdateApiKeyRequestSchema>): Promise<ApiKey> {
     const key = await this.find(userId, id);
-    const changes: Partial<ApiKeyEntity> = {};
+    const changes: { name?: string; allowedIps?: string[] | null } = {};
     const details: Record<string, unknown> = {};
     if (body.name !== undefined && body.name !== key.name) {
       changes.name = body.name;
       details.name = { from: key.name, to: body.name };
     }
     if (body.allowedIps !== undefined) {
-      changes.allowedIps = body.allowedIps === null ? null : JSON.stringify(body.allowedIps);
-      details.allowedIps = { from: key.allowedIps ? (JSON.parse(key.allowedIps) as string[]) : null, to: body.allowedIps };
+      changes.allowedIps = body.allowedIps;
+      details.allowedIps = { from: key.allowedIps, to: body.allowedIps };
     }
     if (Object.keys(changes).length === 0) return this.show(key);
-    await this.db.transaction(async (manager) => {
-      await manager.update(ApiKeyEntity, { id, userId }, changes);
-      await writeAuditEvent(manager, { userId, apiKeyId: id, type: 'key.updated', actor: 'user', details });
+    await this.db.transaction(async (tx) => {
+      await this.keys.update(userId, id, changes, tx);
+      await this.records.audit(tx, { userId, apiKeyId: id, type: 'key.updated', actor: 'user', details });
     });
     return this.show(await this.find(userId, id));
   }
@@ -137,47 +163,48 @@ export class ApiKeysService {
     const key = await this.find(userId, id);
     if (statusOf(key) === 'revoked') return this.show(key);
     const now = new Date();
-    await this.db.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(ApiKeyEntity)
-        .set({ revokedAt: now, revokeReason: 'user' })
-        .where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId })
-        .execute();
-      if (Db.affected(result) === 1) {
-        await writeAuditEvent(manager, { userId, apiKeyId: id, type: 'key.revoked', actor: 'user', details: { reason: 'user' } }, now);
+    await this.db.transaction(async (tx) => {
+      if (await this.keys.revoke(id, 'user', now, tx)) {
+        await this.records.audit(tx, { userId, apiKeyId: id, type: 'key.revoked', actor: 'user', details: { reason: 'user' } }, now);
       }
     });
     return this.show(await this.find(userId, id));
   }
 
-  /** A rotation by the owner's session (`POST /v1/api-keys/:id/rotate`). */
+  /** A rotation by the owner's session (`POST /v1/api-keys/:id/rotate`): the successor starts a lineage of its own. */
   async rotate(userId: string, id: string, body: z.output<typeof RotateApiKeyRequestSchema>): Promise<RotateApiKeyResponse> {
-    return this.rotateKey(await this.find(userId, id), body.gracePeriodMinutes, body.expiresAt, 'user');
+    const { successor, secret, previous } = await this.rotateKey(await this.find(userId, id), body.gracePeriodMinutes, body.expiresAt, 'user');
+    return { apiKey: this.show(successor), secret, previous: this.show(previous) };
   }
 
   /**
    * A key renewing itself (`POST /v1/api-keys/self/rotate`, opt-in per key with `selfRotate`). The
-   * successor inherits `selfRotate` and `allowedIps`; the owner is told each time.
+   * successor inherits `selfRotate` and `allowedIps` and joins the key's lineage; the owner is told
+   * each time. The answer shows both keys as `self` does.
    */
-  async rotateSelf(principal: Principal, body: z.output<typeof SelfRotateRequestSchema>): Promise<RotateApiKeyResponse> {
+  async rotateSelf(principal: Principal, body: z.output<typeof SelfRotateRequestSchema>): Promise<SelfRotateResponse> {
     const key = await this.find(principal.userId, this.callingKey(principal));
     if (!key.selfRotate) throw new ApiError('self_rotation_disabled', 'This key may not rotate itself; its owner can allow it in the settings page.');
-    return this.rotateKey(key, body.gracePeriodMinutes, undefined, 'api_key');
+    const { successor, secret, previous } = await this.rotateKey(key, body.gracePeriodMinutes, undefined, 'api_key');
+    const age = this.config.ROTATION_AGE_DAYS;
+    return { apiKey: toApiKeySelf(successor, age), secret, previous: toApiKeySelf(previous, age) };
   }
 
   /**
    * Makes a successor with the same name, scope and environment. The old key is claimed by one
-   * conditional UPDATE (`rotated_to_id IS NULL AND revoked_at IS NULL …`) inside the transaction
-   * that inserts the successor: of concurrent rotations exactly one succeeds, the rest roll back.
+   * conditional UPDATE inside the transaction that inserts the successor: of concurrent rotations
+   * exactly one succeeds, the rest roll back. A self-rotation first takes its lineage's row, then
+   * refuses a lineage marked leaked (401 api_key_revoked) and one that self-rotated
+   * SELF_ROTATE_PER_HOUR times in the last hour (429), all in that same transaction: a leak report
+   * marks the same row, so none of its lineage's keys outlives it.
    */
   private async rotateKey(
-    key: ApiKeyEntity,
+    key: ApiKeyRecord,
     gracePeriodMinutes: number,
     requestedExpiry: string | null | undefined,
     actor: RotationActor,
-  ): Promise<RotateApiKeyResponse> {
-    if (key.canary || statusOf(key) !== 'active' || key.rotatedToId) throw this.notRotatable(key);
+  ): Promise<{ successor: ApiKeyRecord; secret: string; previous: ApiKeyRecord }> {
+    if (!canRotate(key)) throw this.notRotatable(key);
     const now = new Date();
     const graceEndsAt = new Date(now.getTime() + gracePeriodMinutes * 60_000);
     // Unless told otherwise, the successor gets the old key's lifetime, counted from now.
@@ -185,34 +212,30 @@ export class ApiKeysService {
     if (requestedExpiry !== undefined) expiresAt = requestedExpiry === null ? null : new Date(requestedExpiry);
     else if (key.expiresAt) expiresAt = new Date(now.getTime() + (key.expiresAt.getTime() - key.createdAt.getTime()));
     const bySelf = actor === 'api_key';
-    const { entity: successor, secret } = this.mint({
-      userId: key.userId,
-      name: key.name,
-      scope: key.scope,
-      environment: key.environment,
-      expiresAt,
-      rotatedFromId: key.id,
-      canary: false,
-      selfRotate: key.selfRotate,
-      allowedIps: key.allowedIps ? (JSON.parse(key.allowedIps) as string[]) : null,
-      madeBySelfRotation: bySelf,
-    });
+    const { key: successor, secret } = this.mint(
+      {
+        userId: key.userId,
+        name: key.name,
+        scope: key.scope,
+        environment: key.environment,
+        expiresAt,
+        rotatedFromId: key.id,
+        canary: false,
+        selfRotate: key.selfRotate,
+        allowedIps: key.allowedIps,
+        madeBySelfRotation: bySelf,
+        lineageId: bySelf ? key.lineageId : undefined,
+      },
+      now,
+    );
     const immediate = gracePeriodMinutes === 0;
-    let notificationId: string | null = null;
-    await this.db.transaction(async (manager) => {
-      await manager.insert(ApiKeyEntity, successor);
-      const claimed = await manager
-        .createQueryBuilder()
-        .update(ApiKeyEntity)
-        .set({ rotatedToId: successor.id, graceEndsAt, ...(immediate ? { revokedAt: now, revokeReason: 'rotated' as const } : {}) })
-        .where('id = :id AND user_id = :userId AND rotated_to_id IS NULL AND revoked_at IS NULL AND grace_ends_at IS NULL')
-        .andWhere('(expires_at IS NULL OR expires_at > :now)')
-        .setParameters({ id: key.id, userId: key.userId, now })
-        .execute();
-      if (Db.affected(claimed) !== 1) throw this.notRotatable(key);
+    const notificationId = await this.db.transaction(async (tx) => {
+      if (bySelf) await this.admitSelfRotation(key.lineageId, now, tx);
+      await this.keys.insert(successor, tx);
+      if (!(await this.keys.claimRotation(key.id, successor.id, graceEndsAt, immediate, now, tx))) throw this.notRotatable(key);
       const base = { userId: key.userId, actor };
-      await writeAuditEvent(
-        manager,
+      await this.records.audit(
+        tx,
         {
           ...base,
           apiKeyId: successor.id,
@@ -228,8 +251,8 @@ export class ApiKeysService {
         },
         now,
       );
-      await writeAuditEvent(
-        manager,
+      await this.records.audit(
+        tx,
         {
           ...base,
           apiKeyId: key.id,
@@ -238,17 +261,36 @@ export class ApiKeysService {
         },
         now,
       );
-      if (immediate) await writeAuditEvent(manager, { ...base, apiKeyId: key.id, type: 'key.revoked', details: { reason: 'rotated' } }, now);
-      if (bySelf) notificationId = await this.notifySelfRotated(manager, key, successor, graceEndsAt, now);
+      if (immediate) await this.records.audit(tx, { ...base, apiKeyId: key.id, type: 'key.revoked', details: { reason: 'rotated' } }, now);
+      return bySelf ? this.notifySelfRotated(tx, key, successor, graceEndsAt, now) : null;
     });
     if (!immediate) await this.jobs.add(JobName.FinishRotation, { keyId: key.id }, { at: graceEndsAt });
     if (notificationId) await this.jobs.add(JobName.SendEmail, { notificationId });
-    return { apiKey: this.show(successor), secret, previous: this.show(await this.find(key.userId, key.id)) };
+    return { successor, secret, previous: await this.find(key.userId, key.id) };
   }
 
-  private notifySelfRotated(manager: EntityManager, key: ApiKeyEntity, successor: ApiKeyEntity, graceEndsAt: Date, now: Date): Promise<string> {
-    return writeNotification(
-      manager,
+  /**
+   * Takes the lineage's row for the transaction; throws 401 api_key_revoked when the lineage was
+   * reported leaked, 429 rate_limited (with Retry-After) when it self-rotated SELF_ROTATE_PER_HOUR
+   * times in the last hour.
+   */
+  private async admitSelfRotation(lineageId: string, now: Date, tx: Tx): Promise<void> {
+    const { leakedAt } = await this.keys.lockLineage(lineageId, tx);
+    if (leakedAt) throw new ApiError('api_key_revoked', 'This key was reported leaked; its owner must make a new one.');
+    const limit = this.config.SELF_ROTATE_PER_HOUR;
+    const recent = await this.keys.selfRotationsSince(lineageId, new Date(now.getTime() - HOUR_MS), tx);
+    if (recent.length < limit) return;
+    // The next rotation is allowed once the oldest of the last `limit` leaves the hour.
+    const freed = (recent[recent.length - limit] as Date).getTime() + HOUR_MS;
+    const seconds = Math.max(1, Math.ceil((freed - now.getTime()) / 1000));
+    throw new ApiError('rate_limited', `This key's lineage self-rotated ${limit} times in the last hour; try again later.`, undefined, {
+      'Retry-After': String(seconds),
+    });
+  }
+
+  private notifySelfRotated(tx: Tx, key: ApiKeyRecord, successor: ApiKeyRecord, graceEndsAt: Date, now: Date): Promise<string> {
+    return this.records.notify(
+      tx,
       {
         userId: key.userId,
         apiKeyId: successor.id,
@@ -265,15 +307,11 @@ export class ApiKeysService {
     await this.find(userId, id);
     const today = Math.floor(Date.now() / DAY_MS);
     const days = Array.from({ length: query.days }, (_, i) => new Date((today - query.days + 1 + i) * DAY_MS).toISOString().slice(0, 10));
-    const rows = await this.db.query<{ day: string; requests: unknown; rejected: unknown }>(
-      'SELECT day, requests, rejected FROM api_key_usage WHERE api_key_id = $1 AND day >= $2',
-      [id, days[0]!],
-    );
-    const byDay = new Map(rows.map((row) => [row.day, row]));
+    const byDay = await this.usageCounts.since(id, days[0]!);
     return {
       data: days.map((date) => {
-        const row = byDay.get(date);
-        return { date, requests: Number(row?.requests ?? 0), rejected: Number(row?.rejected ?? 0) };
+        const counts = byDay.get(date);
+        return { date, requests: counts?.requests ?? 0, rejected: counts?.rejected ?? 0 };
       }),
     };
   }
@@ -283,12 +321,7 @@ export class ApiKeysService {
    * key, alike. Never a credential check: nothing is counted, nothing touched.
    */
   async lookup(userId: string, key: string): Promise<ApiKey> {
-    const hashes = this.hasher.candidates(key);
-    const found = await this.db.manager
-      .createQueryBuilder(ApiKeyEntity, 'k')
-      .where('k.key_hash IN (:...hashes)', { hashes })
-      .andWhere('k.user_id = :userId', { userId })
-      .getOne();
+    const found = await this.keys.findOwnedByHashes(userId, this.hasher.candidates(key));
     if (!found) throw new ApiError('not_found', 'No such API key among yours.');
     return this.show(found);
   }
@@ -298,12 +331,13 @@ export class ApiKeysService {
     return principal.apiKeyId;
   }
 
-  private mint(fields: NewKeyFields): { entity: ApiKeyEntity; secret: string } {
+  private mint(fields: NewKeyFields, now: Date): { key: ApiKeyRecord; secret: string } {
     const secret = generateApiKey(fields.environment);
     const parts = parseApiKey(secret);
     if (!parts) throw new Error('generateApiKey made a key that does not parse');
-    const entity: ApiKeyEntity = Object.assign(new ApiKeyEntity(), {
-      id: randomUUID(),
+    const id = randomUUID();
+    const key: ApiKeyRecord = {
+      id,
       userId: fields.userId,
       name: fields.name,
       scope: fields.scope,
@@ -312,9 +346,11 @@ export class ApiKeysService {
       last4: parts.last4,
       keyHash: this.hasher.hash(secret),
       pepperId: this.hasher.currentId,
-      createdAt: new Date(),
+      createdAt: now,
       expiresAt: fields.expiresAt,
       lastUsedAt: null,
+      lastUsedIp: null,
+      lastUsedUserAgent: null,
       revokedAt: null,
       revokeReason: null,
       rotatedFromId: fields.rotatedFromId,
@@ -323,20 +359,19 @@ export class ApiKeysService {
       canary: fields.canary,
       selfRotate: fields.selfRotate,
       madeBySelfRotation: fields.madeBySelfRotation,
-      allowedIps: fields.allowedIps ? JSON.stringify(fields.allowedIps) : null,
-      lastUsedIp: null,
-      lastUsedUserAgent: null,
-    });
-    return { entity, secret };
+      lineageId: fields.lineageId ?? id,
+      allowedIps: fields.allowedIps,
+    };
+    return { key, secret };
   }
 
-  private async find(userId: string, id: string): Promise<ApiKeyEntity> {
-    const key = await this.db.manager.findOneBy(ApiKeyEntity, { id, userId });
+  private async find(userId: string, id: string): Promise<ApiKeyRecord> {
+    const key = await this.keys.findOwned(userId, id);
     if (!key) throw new ApiError('not_found', 'No such API key.');
     return key;
   }
 
-  private notRotatable(key: ApiKeyEntity): ApiError {
+  private notRotatable(key: ApiKeyRecord): ApiError {
     const why = key.canary ? 'it is a canary (decoy) key' : key.rotatedToId ? 'it was already rotated' : `it is ${statusOf(key)}`;
     return new ApiError('not_rotatable', `This key cannot be rotated: ${why}.`);
   }

@@ -10,16 +10,13 @@ import {
   messageKey,
   redactApiKeys,
 } from '@tradetally/contracts';
-import { ApiKeyEntity, Db, type KeyHasher, writeAuditEvent, writeNotification } from '@tradetally/database';
+import { type ApiKeyRecord, ApiKeysRepository, type KeyHasher, RecordsRepository } from '@tradetally/database';
 import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
-import { In } from 'typeorm';
 import { RateLimitService } from '../../common/rate-limit.service.js';
 import { APP_CONFIG, DB, KEY_HASHER } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
-import { statusOf } from '../api-keys/api-key.mapper.js';
+import type { Transactions } from '../api-keys/api-keys.service.js';
 import type { Principal } from '../auth/access.decorator.js';
-
-const LOOKUP_CHUNK = 500;
 
 /** Where a report said the key was seen, safe to store and show: keys scrubbed, no query string. */
 function describePlace(url: string | undefined): string | null {
@@ -39,11 +36,13 @@ function describePlace(url: string | undefined): string | null {
 @Injectable()
 export class LeaksService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(DB) private readonly db: Db,
-    @Inject(KEY_HASHER) private readonly hasher: KeyHasher,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'LEAK_REPORT_FLOOR_MS'>,
+    @Inject(DB) private readonly db: Transactions,
+    @Inject(KEY_HASHER) private readonly hasher: Pick<KeyHasher, 'candidates'>,
     private readonly limits: RateLimitService,
-    @Inject(JobProducer) private readonly jobs: JobQueue,
+    @Inject(JobProducer) private readonly jobs: Pick<JobQueue, 'add'>,
+    private readonly keys: ApiKeysRepository,
+    private readonly records: RecordsRepository,
   ) {}
 
   async report(body: LeakReportRequest, principal: Principal | null, address: string): Promise<LeakReportResponse> {
@@ -62,27 +61,25 @@ export class LeaksService {
   }
 
   /**
-   * The one path every leak takes (reports, the scanner, GitHub's partner reports): looks the keys
-   * up by hash, revokes the active ones with audit, notification and follow-up. `matched` holds
-   * every stored key among them, whatever its status; `revoked` those this call revoked.
+   * The one path every leak takes (reports, the extension, the scanner, GitHub's partner reports):
+   * looks the keys up by hash and revokes each matched key's whole lineage (the key, its
+   * self-rotated predecessors in grace and successors: whoever holds a key can self-rotate it) in
+   * one statement per lineage, with audit, notification and follow-up per revoked key. `matched`
+   * holds every stored key among them, whatever its status; `revoked` those this call revoked.
    */
   async revokeLeaked(
     keys: readonly string[],
     source: LeakOrigin,
     url: string | undefined,
     principal: Principal | null,
-  ): Promise<{ matched: ApiKeyEntity[]; revoked: ApiKeyEntity[] }> {
-    const hashes = keys.flatMap((key) => this.hasher.candidates(key));
-    const matched: ApiKeyEntity[] = [];
-    for (let i = 0; i < hashes.length; i += LOOKUP_CHUNK) {
-      matched.push(...(await this.db.manager.findBy(ApiKeyEntity, { keyHash: In(hashes.slice(i, i + LOOKUP_CHUNK)) })));
-    }
+  ): Promise<{ matched: ApiKeyRecord[]; revoked: ApiKeyRecord[] }> {
+    const matched = await this.keys.findByHashes(keys.flatMap((key) => this.hasher.candidates(key)));
     const place = describePlace(url);
-    const revoked: ApiKeyEntity[] = [];
-    for (const key of [...matched, ...(await this.selfRotatedSuccessors(matched))]) {
-      if (statusOf(key) !== 'active') continue;
-      const auditEventId = await this.revoke(key, source, place, principal);
-      if (auditEventId) {
+    const lineages = new Map<string, ApiKeyRecord>();
+    for (const key of matched) if (!lineages.has(key.lineageId)) lineages.set(key.lineageId, key);
+    const revoked: ApiKeyRecord[] = [];
+    for (const [lineageId, reported] of lineages) {
+      for (const { key, auditEventId } of await this.revokeLineage(lineageId, reported.id, source, place, principal)) {
         revoked.push(key);
         await this.jobs.add(JobName.LeakFollowUp, { keyId: key.id, auditEventId });
       }
@@ -90,56 +87,37 @@ export class LeaksService {
     return { matched, revoked };
   }
 
-  /**
-   * Every key reached from `keys` through self-rotations (http-api.md: whoever holds a key can
-   * self-rotate it, so a leaked key's self-made successors are as leaked as it is). Successors made
-   * by the owner's session end the chain.
-   */
-  private async selfRotatedSuccessors(keys: ApiKeyEntity[]): Promise<ApiKeyEntity[]> {
-    const found: ApiKeyEntity[] = [];
-    const seen = new Set(keys.map((key) => key.id));
-    let frontier = [...seen];
-    while (frontier.length > 0 && seen.size < 10_000) {
-      const next = await this.db.manager.findBy(ApiKeyEntity, { rotatedFromId: In(frontier.slice(0, LOOKUP_CHUNK)), madeBySelfRotation: true });
-      frontier = frontier.slice(LOOKUP_CHUNK);
-      for (const key of next) {
-        if (seen.has(key.id)) continue;
-        seen.add(key.id);
-        found.push(key);
-        frontier.push(key.id);
-      }
-    }
-    return found;
-  }
-
-  /** Revokes one key for a leak with its audit events and notification; null when another report won. */
-  private revoke(key: ApiKeyEntity, source: LeakOrigin, place: string | null, principal: Principal | null): Promise<string | null> {
+  /** Marks one lineage leaked and revokes its active keys, each with its audit events and notification, in one transaction. */
+  private revokeLineage(
+    lineageId: string,
+    reportedId: string,
+    source: LeakOrigin,
+    place: string | null,
+    principal: Principal | null,
+  ): Promise<Array<{ key: ApiKeyRecord; auditEventId: string }>> {
     const now = new Date();
-    return this.db.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(ApiKeyEntity)
-        .set({ revokedAt: now, revokeReason: 'leak_reported' })
-        .where('id = :id AND revoked_at IS NULL', { id: key.id })
-        .execute();
-      if (Db.affected(result) !== 1) return null;
-      const reporter = principal === null ? 'anonymous' : principal.userId === key.userId ? 'owner' : 'another_user';
-      const details = { source, seenAt: place, reporter };
-      const base = { userId: key.userId, apiKeyId: key.id, actor: 'leak_report' as const };
-      const auditEventId = await writeAuditEvent(manager, { ...base, type: 'key.leak_reported', details }, now);
-      await writeAuditEvent(manager, { ...base, type: 'key.revoked', details: { reason: 'leak_reported' } }, now);
-      await writeNotification(
-        manager,
-        {
-          userId: key.userId,
-          apiKeyId: key.id,
-          type: 'key_leaked',
-          data: { key: messageKey(key), seenAt: place, source, reportedAt: now.toISOString() },
-          dedupeKey: effectKey.leak(key.id),
-        },
-        now,
-      );
-      return auditEventId;
+    return this.db.transaction(async (tx) => {
+      const done: Array<{ key: ApiKeyRecord; auditEventId: string }> = [];
+      for (const key of await this.keys.revokeLineage(lineageId, reportedId, now, tx)) {
+        const reporter = principal === null ? 'anonymous' : principal.userId === key.userId ? 'owner' : 'another_user';
+        const details = { source, seenAt: place, reporter };
+        const base = { userId: key.userId, apiKeyId: key.id, actor: 'leak_report' as const };
+        const auditEventId = await this.records.audit(tx, { ...base, type: 'key.leak_reported', details }, now);
+        await this.records.audit(tx, { ...base, type: 'key.revoked', details: { reason: 'leak_reported' } }, now);
+        await this.records.notify(
+          tx,
+          {
+            userId: key.userId,
+            apiKeyId: key.id,
+            type: 'key_leaked',
+            data: { key: messageKey(key), seenAt: place, source, reportedAt: now.toISOString() },
+            dedupeKey: effectKey.leak(key.id),
+          },
+          now,
+        );
+        done.push({ key, auditEventId });
+      }
+      return done;
     });
   }
 }
