@@ -1,5 +1,6 @@
 import { CronTime } from 'cron';
 import { z } from 'zod';
+import { DEFAULT_UNUSED_DAYS } from '@tradetally/contracts';
 import { ConfigError, daysSchema, parseEnv, redisRetryStrategy, sharedConfigShape } from '@tradetally/database';
 
 /** Every environment variable the worker reads (operations.md), parsed once at start. */
@@ -38,7 +39,7 @@ export const WorkerConfigSchema = z
         return [...new Set(windows)].sort((a, b) => b - a);
       }),
     /** Days without use before a `key_unused` reminder; 0 turns it off; decimals allowed (lifecycle.md). */
-    UNUSED_DAYS: daysSchema.default(30),
+    UNUSED_DAYS: daysSchema.default(DEFAULT_UNUSED_DAYS),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
     /** How long SIGTERM waits for active jobs before it hands them back to the queue (operations.md). */

@@ -116,6 +116,19 @@ export type ApiKeySelf = z.infer<typeof ApiKeySelfSchema>;
 /** The fields of `ApiKeySelfSchema`, to cut an `ApiKey` down to them. */
 export const API_KEY_SELF_FIELDS = Object.keys(ApiKeySelfSchema.shape) as Array<keyof ApiKeySelf>;
 
+/**
+ * A key in the answer of `POST /v1/api-keys/self/rotate`: what the key sees of itself, plus the key
+ * the successor was rotated from (the caller held it already), so the answer still links the two
+ * as a session rotation's does.
+ */
+export const SelfRotatedKeySchema = ApiKeySelfSchema.extend({ rotatedFromId: ApiKeySchema.shape.rotatedFromId });
+
+/** A key as a self-rotation answers it. */
+export type SelfRotatedKey = z.infer<typeof SelfRotatedKeySchema>;
+
+/** The fields of `SelfRotatedKeySchema`. */
+export const SELF_ROTATED_KEY_FIELDS = Object.keys(SelfRotatedKeySchema.shape) as Array<keyof SelfRotatedKey>;
+
 /** An expiry a client may ask for: in the future, at most 366 days ahead; null means no expiry. */
 export const KeyExpirySchema = TimestampInputSchema.nullable().superRefine((value, ctx) => {
   if (value === null) return;
@@ -197,9 +210,9 @@ export type SelfRotateRequest = z.input<typeof SelfRotateRequestSchema>;
 
 /** Answer of `POST /v1/api-keys/self/rotate`: the new key (secret shown once) and the old one, each as `self` shows a key. */
 export const SelfRotateResponseSchema = z.object({
-  apiKey: ApiKeySelfSchema,
+  apiKey: SelfRotatedKeySchema,
   secret: z.string(),
-  previous: ApiKeySelfSchema,
+  previous: SelfRotatedKeySchema,
 });
 
 /** Answer of `POST /v1/api-keys/self/rotate`. */

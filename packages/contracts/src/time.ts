@@ -1,6 +1,9 @@
 /** One day in milliseconds: the unit of every "days" setting (REMINDER_DAYS, ROTATION_AGE_DAYS, UNUSED_DAYS). */
 export const DAY_MS = 86_400_000;
 
+/** Days without use after which a key counts as unused: the worker's `UNUSED_DAYS` default and the page's review. */
+export const DEFAULT_UNUSED_DAYS = 30;
+
 /** One hour in milliseconds. */
 export const HOUR_MS = 3_600_000;
 

@@ -34,6 +34,7 @@ const OUTPUT_NAMES: Array<[string, z.ZodType]> = [
   ['RevokeReason', contracts.RevokeReasonSchema],
   ['ApiKey', contracts.ApiKeySchema],
   ['ApiKeySelf', contracts.ApiKeySelfSchema],
+  ['SelfRotatedKey', contracts.SelfRotatedKeySchema],
   ['ApiKeyPage', contracts.ApiKeyPageSchema],
   ['CreateApiKeyResponse', contracts.CreateApiKeyResponseSchema],
   ['RotateApiKeyResponse', contracts.RotateApiKeyResponseSchema],

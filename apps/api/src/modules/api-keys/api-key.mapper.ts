@@ -1,4 +1,13 @@
-import { API_KEY_SELF_FIELDS, type ApiKey, type ApiKeySelf, type ApiKeyStatus, DAY_MS, keyStatus } from '@tradetally/contracts';
+import {
+  API_KEY_SELF_FIELDS,
+  type ApiKey,
+  type ApiKeySelf,
+  type ApiKeyStatus,
+  DAY_MS,
+  SELF_ROTATED_KEY_FIELDS,
+  type SelfRotatedKey,
+  keyStatus,
+} from '@tradetally/contracts';
 import type { ApiKeyRecord } from '@tradetally/database';
 
 /** A stored key's status against `now` (the contracts' keyStatus). */
@@ -47,4 +56,10 @@ export function toApiKey(key: ApiKeyRecord, rotationAgeDays: number, now = Date.
 export function toApiKeySelf(key: ApiKeyRecord, rotationAgeDays: number, now = Date.now()): ApiKeySelf {
   const full = toApiKey(key, rotationAgeDays, now);
   return Object.fromEntries(API_KEY_SELF_FIELDS.map((field) => [field, full[field]])) as ApiKeySelf;
+}
+
+/** A key as a self-rotation answers it (SelfRotatedKeySchema): the holder's view plus `rotatedFromId`. */
+export function toSelfRotatedKey(key: ApiKeyRecord, rotationAgeDays: number, now = Date.now()): SelfRotatedKey {
+  const full = toApiKey(key, rotationAgeDays, now);
+  return Object.fromEntries(SELF_ROTATED_KEY_FIELDS.map((field) => [field, full[field]])) as SelfRotatedKey;
 }

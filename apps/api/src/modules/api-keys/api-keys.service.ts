@@ -34,7 +34,7 @@ import { decodeCursor, toPage } from '../../common/pagination.js';
 import { APP_CONFIG, DB, KEY_HASHER } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
 import type { Principal } from '../auth/access.decorator.js';
-import { statusOf, toApiKey, toApiKeySelf } from './api-key.mapper.js';
+import { statusOf, toApiKey, toApiKeySelf, toSelfRotatedKey } from './api-key.mapper.js';
 
 /** Runs work in one transaction (the process's Db; a double in unit specs). */
 export interface Transactions {
@@ -187,7 +187,7 @@ export class ApiKeysService {
     if (!key.selfRotate) throw new ApiError('self_rotation_disabled', 'This key may not rotate itself; its owner can allow it in the settings page.');
     const { successor, secret, previous } = await this.rotateKey(key, body.gracePeriodMinutes, undefined, 'api_key');
     const age = this.config.ROTATION_AGE_DAYS;
-    return { apiKey: toApiKeySelf(successor, age), secret, previous: toApiKeySelf(previous, age) };
+    return { apiKey: toSelfRotatedKey(successor, age), secret, previous: toSelfRotatedKey(previous, age) };
   }
 
   /**

@@ -36,17 +36,19 @@ describe.each(DATABASE_KINDS)('what a key sees of itself on %s', (kind) => {
     expect(self.body).toMatchObject({ id: apiKey.id, status: 'active', selfRotate: true });
   });
 
-  it('the self-rotation answer shows both keys the same way', async () => {
+  it('the self-rotation answer shows both keys the same way, linked by rotatedFromId, never where or by what they were used', async () => {
     const { token } = await suite.api.signUp();
-    const { secret } = await suite.api.createKey(token, { selfRotate: true });
+    const { apiKey, secret } = await suite.api.createKey(token, { selfRotate: true });
     await suite.api.request('GET', '/v1/trades', { token: secret, headers: { 'user-agent': 'real-integration/4.2' } });
     const rotated = await suite.api.request<{ apiKey: Record<string, unknown>; previous: Record<string, unknown> }>('POST', '/v1/api-keys/self/rotate', {
       token: secret,
       body: {},
     });
     expect(rotated.status).toBe(201);
-    expect(Object.keys(rotated.body.apiKey).sort()).toEqual(SELF_FIELDS);
-    expect(Object.keys(rotated.body.previous).sort()).toEqual(SELF_FIELDS);
+    const rotatedFields = [...SELF_FIELDS, 'rotatedFromId'].sort();
+    expect(Object.keys(rotated.body.apiKey).sort()).toEqual(rotatedFields);
+    expect(Object.keys(rotated.body.previous).sort()).toEqual(rotatedFields);
+    expect(rotated.body.apiKey).toMatchObject({ rotatedFromId: apiKey.id });
     expect(rotated.text).not.toContain('real-integration');
     expect(rotated.text).not.toContain('127.0.0.1');
   });

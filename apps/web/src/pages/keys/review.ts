@@ -1,4 +1,4 @@
-import { type ApiKey, DAY_MS, EXPIRING_SOON_DAYS, canRotate, isExpiringSoon } from '@tradetally/contracts';
+import { type ApiKey, DAY_MS, DEFAULT_UNUSED_DAYS, EXPIRING_SOON_DAYS, canRotate, isExpiringSoon } from '@tradetally/contracts';
 
 /** One finding of "review your keys", with the fix the page offers in one click. */
 export interface ReviewItem {
@@ -8,9 +8,6 @@ export interface ReviewItem {
   /** `self_rotate`: a replacement that rotates itself, since `selfRotate` is chosen only at creation. */
   fix: 'rotate' | 'revoke' | 'replace' | 'self_rotate';
 }
-
-/** Days without use after which a key is worth revoking: the worker's UNUSED_DAYS default (lifecycle.md). */
-export const UNUSED_DAYS = 30;
 
 /** How close a rotation date must be before the review speaks of it, in days. */
 const ROTATION_NOTICE_DAYS = 7;
@@ -30,7 +27,7 @@ export function reviewKeys(keys: ApiKey[], now = Date.now()): ReviewItem[] {
   for (const key of keys.filter((k) => canRotate(k, now))) {
     if (isExpiringSoon(key, now)) items.push({ kind: 'expiring', key, why: `expires within ${count(EXPIRING_SOON_DAYS)}`, fix: 'replace' });
     const idle = now - Date.parse(key.lastUsedAt ?? key.createdAt);
-    if (idle >= UNUSED_DAYS * DAY_MS) {
+    if (idle >= DEFAULT_UNUSED_DAYS * DAY_MS) {
       const why = key.lastUsedAt ? `has not been used for ${count(days(idle))}` : `has never been used in the ${count(days(idle))} since it was made`;
       items.push({ kind: 'unused', key, why, fix: 'revoke' });
     }
