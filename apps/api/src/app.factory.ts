@@ -49,8 +49,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const security = securityHook({
     origin: (origin, done) => done(null, !origin || origins.has(origin)),
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type'],
-    exposedHeaders: ['Retry-After'],
+    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Idempotency-Key'],
+    exposedHeaders: ['Retry-After', 'Idempotent-Replayed'],
     maxAge: 600,
   });
   const adapter = new FastifyAdapter({

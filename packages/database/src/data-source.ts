@@ -15,6 +15,7 @@ import { LifecycleEffects1764504000000 } from './migrations/1764504000000-lifecy
 import { Trust1764590400000 } from './migrations/1764590400000-trust.js';
 import { KeysV21764676800000 } from './migrations/1764676800000-keys-v2.js';
 import { NotificationData1764936000000 } from './migrations/1764936000000-notification-data.js';
+import { IdempotencyKeys1765080000000 } from './migrations/1765080000000-idempotency-keys.js';
 import { PG_TIMEOUTS, isDatabaseUnavailable } from './availability.js';
 import { Db } from './db.js';
 
@@ -29,7 +30,7 @@ const QUIET_SQLITE3 = Object.assign(Object.create(sqlite3) as typeof sqlite3, { 
 export const ENTITIES = [UserEntity, SessionEntity, ApiKeyEntity, TradeEntity, NotificationEntity, AuditEventEntity];
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764417600000, LifecycleEffects1764504000000, Trust1764590400000, KeysV21764676800000, NotificationData1764936000000];
+export const MIGRATIONS = [InitialSchema1764417600000, LifecycleEffects1764504000000, Trust1764590400000, KeysV21764676800000, NotificationData1764936000000, IdempotencyKeys1765080000000];
 
 /** A parsed `DATABASE_URL`. */
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
