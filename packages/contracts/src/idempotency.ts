@@ -1,9 +1,14 @@
+import { DAY_MS } from './time.js';
+
 /**
  * `Idempotency-Key` on writes: a client sends a fresh key with every POST and the same key when it
  * sends the same request again (after a network error); the API then answers the first answer
  * again, marked `Idempotent-Replayed: true`, instead of doing the write twice. Kept 24 hours per
  * credential.
  */
+
+/** How long an answer is kept for its Idempotency-Key (the worker's sweep deletes older ones). */
+export const IDEMPOTENCY_KEPT_MS = DAY_MS;
 
 /** The request header that names a write. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';

@@ -1,6 +1,6 @@
 import { type KeyObject, createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
-import { DAY_MS, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, isIdempotencyKey } from '@tradetally/contracts';
+import { IDEMPOTENCY_KEPT_MS, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, isIdempotencyKey } from '@tradetally/contracts';
 import { type IdempotencyClaim, IdempotencyRepository } from '@tradetally/database';
 import type { FastifyReply } from 'fastify';
 import { type Observable, catchError, concatMap, from, of, throwError } from 'rxjs';
@@ -8,9 +8,6 @@ import { ApiError } from '../../common/api-error.js';
 import { APP_CONFIG } from '../../common/tokens.js';
 import type { AppConfig } from '../../config.js';
 import type { AuthedRequest } from '../auth/access.decorator.js';
-
-/** How long an answer is kept for its key (the worker's sweep deletes older rows). */
-export const IDEMPOTENCY_WINDOW_MS = DAY_MS;
 
 /** An answer as kept: the body as the route returned it (`null` for none). */
 interface KeptAnswer {
@@ -80,7 +77,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async begin(scope: string, keyHash: string, digest: string) {
     const claim: IdempotencyClaim = { scope, keyHash, requestHash: this.mac(this.currentPepper, `request:${digest}`), pepperId: this.currentPepper };
     for (let attempt = 0; attempt < 2; attempt++) {
-      if (await this.repository.claim(claim, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS))) return null;
+      if (await this.repository.claim(claim, new Date(Date.now() - IDEMPOTENCY_KEPT_MS))) return null;
       const existing = await this.repository.find(scope, keyHash);
       if (existing) return existing;
       // The row went between the claim and the look (its request failed and freed it): claim again.
