@@ -18,7 +18,18 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, ApiKeysModule, TradesModule, LeaksModule, NotificationsModule, AuditModule, HealthModule, IdempotencyModule, ProblemsModule],
+      imports: [
+        InfrastructureModule.forRoot(config),
+        AuthModule,
+        ApiKeysModule,
+        TradesModule,
+        LeaksModule,
+        NotificationsModule,
+        AuditModule,
+        HealthModule,
+        IdempotencyModule,
+        ProblemsModule,
+      ],
       controllers: [MetricsController],
     };
   }

@@ -14,7 +14,8 @@ export interface ProblemGuide {
 /** The guide of every error code (exhaustive: a new code does not compile without its guide). */
 export const PROBLEM_GUIDES: Record<ErrorCode, ProblemGuide> = {
   validation_failed: {
-    meaning: 'The request body, query or path is not valid: a field is missing, unknown, of the wrong type or out of its bounds. `errors` lists each field problem with its dotted path.',
+    meaning:
+      'The request body, query or path is not valid: a field is missing, unknown, of the wrong type or out of its bounds. `errors` lists each field problem with its dotted path.',
     action: 'Correct the fields named in `errors` and send the request again. Nothing was changed.',
   },
   unauthenticated: {

@@ -30,7 +30,14 @@ const QUIET_SQLITE3 = Object.assign(Object.create(sqlite3) as typeof sqlite3, { 
 export const ENTITIES = [UserEntity, SessionEntity, ApiKeyEntity, TradeEntity, NotificationEntity, AuditEventEntity];
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764417600000, LifecycleEffects1764504000000, Trust1764590400000, KeysV21764676800000, NotificationData1764936000000, IdempotencyKeys1765080000000];
+export const MIGRATIONS = [
+  InitialSchema1764417600000,
+  LifecycleEffects1764504000000,
+  Trust1764590400000,
+  KeysV21764676800000,
+  NotificationData1764936000000,
+  IdempotencyKeys1765080000000,
+];
 
 /** A parsed `DATABASE_URL`. */
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };

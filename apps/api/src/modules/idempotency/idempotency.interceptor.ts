@@ -86,13 +86,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** The kept answer again, or why not. */
-  private replay(existing: { requestHash: string; pepperId: string; status: number | null; response: string | null }, key: string, digest: string, reply: FastifyReply): unknown {
+  private replay(
+    existing: { requestHash: string; pepperId: string; status: number | null; response: string | null },
+    key: string,
+    digest: string,
+    reply: FastifyReply,
+  ): unknown {
     // A pepper since removed cannot check the request or open the answer: as for another request.
     if (!this.peppers.has(existing.pepperId) || existing.requestHash !== this.mac(existing.pepperId, `request:${digest}`)) {
       throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used for another request; send a new key for a new request.');
     }
     if (existing.status === null || existing.response === null) {
-      throw new ApiError('idempotency_in_progress', 'The first request with this Idempotency-Key is still running; retry shortly.', undefined, { 'Retry-After': '1' });
+      throw new ApiError('idempotency_in_progress', 'The first request with this Idempotency-Key is still running; retry shortly.', undefined, {
+        'Retry-After': '1',
+      });
     }
     const kept = JSON.parse(this.open(existing.pepperId, key, existing.response)) as KeptAnswer;
     reply.status(existing.status);

@@ -28,7 +28,10 @@ export function documentIdempotency(document: OpenAPIObject): void {
       if (!response || !/^2\d\d$/.test(status) || '$ref' in response) continue;
       response.headers = {
         ...response.headers,
-        [IDEMPOTENT_REPLAYED_HEADER]: { description: 'true when this is the kept answer of an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } },
+        [IDEMPOTENT_REPLAYED_HEADER]: {
+          description: 'true when this is the kept answer of an earlier request with the same Idempotency-Key',
+          schema: { type: 'string', enum: ['true'] },
+        },
       };
     }
     for (const code of ['idempotency_in_progress', 'idempotency_key_reused'] as const) {

@@ -32,7 +32,9 @@ export function problemPageHtml(code: ErrorCode): string {
 
 /** The list of every code, each linking to its page. */
 export function problemIndexHtml(): string {
-  const items = ERROR_CODES.map((code) => `<li><a href="./${code}"><code>${code}</code></a> (${statusOfErrorCode(code)}): ${escapeHtml(ERROR_TITLES[code])}</li>`);
+  const items = ERROR_CODES.map(
+    (code) => `<li><a href="./${code}"><code>${code}</code></a> (${statusOfErrorCode(code)}): ${escapeHtml(ERROR_TITLES[code])}</li>`,
+  );
   return page(
     'TradeTally Keys API problems',
     `<h1>Problems the API answers</h1><p>Every error is RFC 9457 problem details whose <code>type</code> is one of these pages and whose <code>code</code> is stable.</p><ul>${items.join('')}</ul>`,
@@ -47,7 +49,8 @@ export function problemGuideJson(code: ErrorCode) {
 /** The same guides as Markdown: docs/problems.md is this text (a test keeps them equal). */
 export function problemsMarkdown(): string {
   const sections = ERROR_CODES.map(
-    (code) => `## \`${code}\`\n\nHTTP ${statusOfErrorCode(code)}: ${ERROR_TITLES[code]}.\n\n**What it means.** ${PROBLEM_GUIDES[code].meaning}\n\n**What to do.** ${PROBLEM_GUIDES[code].action}\n`,
+    (code) =>
+      `## \`${code}\`\n\nHTTP ${statusOfErrorCode(code)}: ${ERROR_TITLES[code]}.\n\n**What it means.** ${PROBLEM_GUIDES[code].meaning}\n\n**What to do.** ${PROBLEM_GUIDES[code].action}\n`,
   );
   return (
     '# Problems the API answers\n\n' +
