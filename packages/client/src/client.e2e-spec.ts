@@ -300,7 +300,7 @@ describe('network failures and a real 429', () => {
     expect(error.retryAfter).toBeGreaterThanOrEqual(1);
   });
 
-  it('is status 0 network_error when nothing listens, after retrying a GET', async () => {
+  it('is status 0 network_error when nothing listens, after retrying a GET (and a POST once)', async () => {
     const port = await freePort();
     let calls = 0;
     const counting: FetchLike = (url, init) => {
@@ -312,8 +312,12 @@ describe('network failures and a real 429', () => {
     const error = await expectCode(tt.trades.list(), 'network_error', 0);
     expect(calls).toBe(2);
     expect(error.message).not.toContain(key);
+    // A POST is sent once more (with its Idempotency-Key), then reported.
     calls = 0;
     await expectCode(tt.trades.create(trade(1)), 'network_error', 0);
+    expect(calls).toBe(2);
+    calls = 0;
+    await expectCode(tt.trades.delete('7d1d3c8e-2b8f-4d7a-9a53-1f0c2a1d9e11'), 'network_error', 0);
     expect(calls).toBe(1);
   });
 });
