@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type ErrorCode, generateApiKey } from '@tradetally/contracts';
 import { freePort } from '@tradetally/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +107,46 @@ describe.each(DATABASE_KINDS)('the client against the real API on %s', (kind) =>
     expect(await tt.keys.revoke(rotated.apiKey.id)).toMatchObject({ status: 'revoked', revokeReason: 'user' });
     await expectCode(tt.keys.get('7d1d3c8e-2b8f-4d7a-9a53-1f0c2a1d9e11'), 'not_found', 404);
     await expectCode(tt.keys.create({ name: '', scope: 'read' }), 'validation_failed', 400);
+  });
+
+  it('sends a write again after the connection drops, with the same Idempotency-Key: the trade exists once', async () => {
+    const { tt: owner } = await signedIn();
+    const { secret } = await owner.keys.create({ name: 'flaky network', scope: 'read_write' });
+    // A proxy that lets the first POST reach the API, reads the API's answer, and then drops the
+    // client's connection without a byte: the write was done, the client cannot know it.
+    const seen: Array<string | undefined> = [];
+    const upstream = new URL(api.url);
+    const proxy = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const drop = request.method === 'POST' && seen.length === 0;
+        if (request.method === 'POST') seen.push(request.headers['idempotency-key'] as string | undefined);
+        const forwarded = httpRequest(
+          { host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers },
+          (answer) => {
+            const body: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => body.push(chunk));
+            answer.on('end', () => {
+              if (drop) return void request.socket.destroy();
+              response.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(body));
+            });
+          },
+        );
+        forwarded.end(Buffer.concat(chunks));
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const tt = new TradeTallyClient({ baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, apiKey: secret });
+      const created = await tt.trades.create(trade(1, { notes: 'sent twice, written once' }));
+      expect(seen).toHaveLength(2);
+      expect(seen[0]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(seen[1]).toBe(seen[0]);
+      expect((await tt.trades.list()).data.map((t) => t.id)).toEqual([created.id]);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 
   it('works the journal with a key: create, get, update, delete, list, iterate to the last page, import', async () => {
@@ -260,7 +302,7 @@ describe('network failures and a real 429', () => {
     expect(error.retryAfter).toBeGreaterThanOrEqual(1);
   });
 
-  it('is status 0 network_error when nothing listens, after retrying a GET', async () => {
+  it('is status 0 network_error when nothing listens, after retrying a GET (and a POST once)', async () => {
     const port = await freePort();
     let calls = 0;
     const counting: FetchLike = (url, init) => {
@@ -272,8 +314,12 @@ describe('network failures and a real 429', () => {
     const error = await expectCode(tt.trades.list(), 'network_error', 0);
     expect(calls).toBe(2);
     expect(error.message).not.toContain(key);
+    // A POST is sent once more (with its Idempotency-Key), then reported.
     calls = 0;
     await expectCode(tt.trades.create(trade(1)), 'network_error', 0);
+    expect(calls).toBe(2);
+    calls = 0;
+    await expectCode(tt.trades.delete('7d1d3c8e-2b8f-4d7a-9a53-1f0c2a1d9e11'), 'network_error', 0);
     expect(calls).toBe(1);
   });
 });

@@ -110,6 +110,23 @@ describe('retries', () => {
     expect(fetch.calls).toHaveLength(1);
   });
 
+  it('sends a fresh Idempotency-Key with every write and a POST once more after a network failure, with the same key', async () => {
+    const fetch = fakeFetch((call) => (call === 1 || call === 3 || call === 4 ? Promise.reject(new TypeError('fetch failed')) : json({ id: 't1' }, 201)));
+    const tt = new TradeTallyClient({ baseUrl: 'http://api.test', fetch, retries: 3 });
+    const create = () => tt.trades.create({ symbol: 'AAPL', side: 'buy', quantity: 1, price: 1, executedAt: '2026-11-01T00:00:00Z' });
+    await expect(create()).resolves.toEqual({ id: 't1' });
+    // Once more, not `retries` times: a second network failure is the caller's to handle.
+    await expect(create()).rejects.toMatchObject({ code: 'network_error' });
+    const keys = fetch.calls.map((c) => new Headers(c.init.headers).get('idempotency-key'));
+    expect(keys).toHaveLength(4);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(keys[3]).toBe(keys[2]);
+    await tt.trades.list().catch(() => undefined);
+    expect(new Headers(fetch.calls.at(-1)?.init.headers).get('idempotency-key')).toBeNull();
+  });
+
   it.each(['PATCH', 'DELETE'] as const)('never sends a %s twice on a 502 or a network failure', async (method) => {
     let call = 0;
     const fetch = fakeFetch(() => (++call === 1 ? new Response('', { status: 502 }) : Promise.reject(new TypeError('fetch failed'))));

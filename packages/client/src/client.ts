@@ -27,6 +27,7 @@ import type {
   UsageResponse,
   User,
 } from '@tradetally/contracts';
+import { IDEMPOTENCY_KEY_HEADER } from '@tradetally/contracts';
 import { TradeTallyError, maskSecret, parseRetryAfter } from './errors.js';
 
 /** The `fetch` the client calls: the platform's, or one you pass (tests, proxies, instrumentation). */
@@ -42,7 +43,10 @@ export interface TradeTallyClientOptions {
   sessionToken?: string | null | (() => string | null | undefined);
   /** Replaces the global `fetch`. */
   fetch?: FetchLike;
-  /** Retries of a 429/503 (any method), or of another 5xx/network failure (GET only). Default 2. */
+  /**
+   * Retries of a 429/503 (any method), or of another 5xx/network failure (GET); a POST is sent
+   * once more after a network failure, with the same Idempotency-Key. Default 2.
+   */
   retries?: number;
   /** A `Retry-After` longer than this many seconds is not waited out: the call throws instead. Default 60. */
   maxRetryAfterSeconds?: number;
@@ -191,6 +195,11 @@ export class TradeTallyClient {
       headers['content-type'] = options.contentType ?? 'application/json';
     }
     const idempotent = method === 'GET' || method === 'HEAD';
+    // Every write names itself with a fresh key. A POST sent again with it after a network error is
+    // answered with the first answer instead of being done twice (the API keeps POST answers).
+    if (!idempotent) headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()] = globalThis.crypto.randomUUID();
+    const retriedWrite = method === 'POST';
+    let writeRetried = false;
 
     for (let attempt = 0; ; attempt++) {
       const left = attempt < this.retries;
@@ -211,6 +220,12 @@ export class TradeTallyClient {
         // The request may have reached the server: only a read may be sent again.
         if (idempotent && left) {
           await sleep(Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** attempt));
+          continue;
+        }
+        // A write is sent once more with the same Idempotency-Key: done twice, it is still done once.
+        if (retriedWrite && left && !writeRetried && !controller.signal.aborted) {
+          writeRetried = true;
+          await sleep(BACKOFF_MS);
           continue;
         }
         const reason = cause instanceof Error ? (cause.cause instanceof Error ? `${cause.message}: ${cause.cause.message}` : cause.message) : String(cause);

@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'service_unavailable',
   'request_header_too_large',
   'bad_request',
+  'idempotency_key_reused',
+  'idempotency_in_progress',
 ] as const;
 
 /** A stable machine-readable error word. */
@@ -80,11 +82,14 @@ export function statusOfErrorCode(code: ErrorCode): number {
     case 'email_taken':
     case 'not_rotatable':
     case 'external_id_taken':
+    case 'idempotency_in_progress':
       return 409;
     case 'payload_too_large':
       return 413;
     case 'unsupported_media_type':
       return 415;
+    case 'idempotency_key_reused':
+      return 422;
     case 'rate_limited':
       return 429;
     case 'request_header_too_large':
@@ -126,4 +131,6 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   service_unavailable: 'Service unavailable',
   request_header_too_large: 'Request headers too large',
   bad_request: 'Malformed request',
+  idempotency_key_reused: 'Idempotency-Key used for another request',
+  idempotency_in_progress: 'A request with this Idempotency-Key is still running',
 };

@@ -15,3 +15,5 @@ export * from './messages.js';
 export * from './extension.js';
 export * from './extension-settings.js';
 export * from './github.js';
+export * from './idempotency.js';
+export * from './problems.js';

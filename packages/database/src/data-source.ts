@@ -17,6 +17,7 @@ import { KeysV21764676800000 } from './migrations/1764676800000-keys-v2.js';
 import { NotificationData1764936000000 } from './migrations/1764936000000-notification-data.js';
 import { KeyLineages1765031400000 } from './migrations/1765031400000-key-lineages.js';
 import { DevicesAndConfirmations1765044000000 } from './migrations/1765044000000-devices-and-confirmations.js';
+import { IdempotencyKeys1765080000000 } from './migrations/1765080000000-idempotency-keys.js';
 import { PG_TIMEOUTS, isDatabaseUnavailable } from './availability.js';
 import { Db } from './db.js';
 
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   NotificationData1764936000000,
   KeyLineages1765031400000,
   DevicesAndConfirmations1765044000000,
+  IdempotencyKeys1765080000000,
 ];
 
 /** A parsed `DATABASE_URL`. */

@@ -8,6 +8,7 @@ import type { Db } from './db.js';
 import {
   ApiKeysRepository,
   EffectsRepository,
+  IdempotencyRepository,
   RecordsRepository,
   SessionsRepository,
   TradesRepository,
@@ -102,6 +103,7 @@ export interface TestRepositories {
   records: RecordsRepository;
   usage: UsageRepository;
   effects: EffectsRepository;
+  idempotency: IdempotencyRepository;
   /** A fresh user row; resolves to its id. */
   user(email?: string): Promise<string>;
   /** Closes the database and drops it. */
@@ -122,6 +124,7 @@ export async function openTestRepositories(kind: 'sqlite' | 'postgres'): Promise
     records: new RecordsRepository(db),
     usage: new UsageRepository(db),
     effects: new EffectsRepository(db),
+    idempotency: new IdempotencyRepository(db),
     async user(email = `u-${randomBytes(5).toString('hex')}@example.com`) {
       const id = randomUUID();
       await users.insert({ id, email, passwordHash: 'x', createdAt: new Date(), emailVerifiedAt: null, emailTokenHash: null, emailTokenExpiresAt: null });

@@ -1,8 +1,15 @@
-import { ERROR_TITLES, redactApiKeys, type ErrorCode, type FieldError, type ProblemDetails, statusOfErrorCode } from '@tradetally/contracts';
+import { ERROR_TITLES, problemTypeUrl, redactApiKeys, type ErrorCode, type FieldError, type ProblemDetails, statusOfErrorCode } from '@tradetally/contracts';
 import type { ZodError } from 'zod';
 
 /** The one error type of this API: a stable code, a detail for humans, and maybe field errors. */
 export class ApiError extends Error {
+  /** This instance's PUBLIC_URL: a problem's `type` is its page there (set at start by ProblemsModule). */
+  private static publicUrl = 'http://localhost:3000';
+
+  static usePublicUrl(url: string): void {
+    ApiError.publicUrl = url;
+  }
+
   constructor(
     readonly code: ErrorCode,
     readonly detail: string = ERROR_TITLES[code],
@@ -20,7 +27,7 @@ export class ApiError extends Error {
   /** The RFC 9457 body, with the request's id when there is one. */
   toProblem(requestId?: string): ProblemDetails {
     return {
-      type: `https://tradetally.dev/problems/${this.code.replaceAll('_', '-')}`,
+      type: problemTypeUrl(ApiError.publicUrl, this.code),
       title: ERROR_TITLES[this.code],
       status: this.status,
       // A message may echo client input (an unknown field's name, say): never echo a key.

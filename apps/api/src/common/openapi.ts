@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags, D
 import * as contracts from '@tradetally/contracts';
 import { type ErrorCode, ProblemDetailsSchema, statusOfErrorCode } from '@tradetally/contracts';
 import { z } from 'zod';
+import { documentIdempotency } from '../modules/idempotency/idempotency.openapi.js';
 
 // The packages' one version number (every package.json has it); src/common and dist/common both sit two folders below apps/api.
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -222,6 +223,7 @@ export function createOpenApiDocument(app: INestApplication, publicUrl: string):
       if (operation && !operation.security) operation.security = [];
     }
   }
+  documentIdempotency(document);
   // Only the shapes some route reaches: a name inlined everywhere (a nullable enum) would be noise.
   const used = new Set<string>();
   const visit = (value: unknown): void => {

@@ -1,10 +1,10 @@
 import fastifyCors from '@fastify/cors';
-import { EXTENSION_ID } from '@tradetally/contracts';
+import { EXTENSION_ID, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '@tradetally/contracts';
 import fp from 'fastify-plugin';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
 /** The response headers a browser script may read. */
-export const EXPOSED_HEADERS = ['Retry-After', REQUEST_ID_HEADER];
+export const EXPOSED_HEADERS = ['Retry-After', REQUEST_ID_HEADER, IDEMPOTENT_REPLAYED_HEADER];
 
 export interface CorsOptions {
   /** The settings page's URL (PUBLIC_URL). */
@@ -25,7 +25,7 @@ export const cors = fp<CorsOptions>(
     await app.register(fastifyCors, {
       origin: (origin, answer) => answer(null, origin === undefined || allowed.has(origin)),
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', REQUEST_ID_HEADER, 'X-Request-Id'],
+      allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', REQUEST_ID_HEADER, 'X-Request-Id', IDEMPOTENCY_KEY_HEADER],
       exposedHeaders: EXPOSED_HEADERS,
       maxAge: 600,
     });

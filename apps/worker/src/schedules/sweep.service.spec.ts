@@ -47,6 +47,7 @@ describe('the sweep', () => {
       { awaitingConfirmation: record('awaitingConfirmation', answers.unconfirmed ?? []) },
       jobs,
       {} as SchedulerRegistry,
+      { purgeBefore: record('purgeBefore', 2) },
     );
     return sut.sweep();
   };
@@ -110,6 +111,12 @@ describe('the sweep', () => {
     expect(asked.awaitingConfirmation).toEqual([at(-DAY_MS)]);
   });
 
+  it('deletes the Idempotency-Key answers older than a day', async () => {
+    const report = await sweep({});
+    expect(asked.purgeBefore).toEqual([at(-DAY_MS)]);
+    expect(report.idempotencyKeysPurged).toBe(2);
+  });
+
   it('joins a sweep already under way instead of running a second one', async () => {
     let asks = 0;
     const sut = new SweepService(
@@ -129,6 +136,7 @@ describe('the sweep', () => {
       { awaitingConfirmation: async () => [] },
       jobs,
       {} as SchedulerRegistry,
+      { purgeBefore: async () => 0 },
     );
     const [first, second] = [sut.sweep(), sut.sweep()];
     expect(second).toBe(first);

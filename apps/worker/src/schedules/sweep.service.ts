@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { DAY_MS, EMAILED_NOTIFICATION_TYPES, EMAIL_TOKEN_TTL_MS, JobName, effectKey } from '@tradetally/contracts';
-import { ApiKeysRepository, EffectsRepository, RecordsRepository, UsersRepository } from '@tradetally/database';
+import { DAY_MS, EMAILED_NOTIFICATION_TYPES, EMAIL_TOKEN_TTL_MS, IDEMPOTENCY_KEPT_MS, JobName, effectKey } from '@tradetally/contracts';
+import { ApiKeysRepository, EffectsRepository, IdempotencyRepository, RecordsRepository, UsersRepository } from '@tradetally/database';
 import { JobProducer, type JobQueue } from '@tradetally/database/jobs';
 import { CronJob } from 'cron';
 import type { WorkerConfig } from '../config.js';
@@ -20,13 +20,16 @@ export interface SweepReport {
   unusedKeys: number;
   confirmations: number;
   emails: number;
+  /** Idempotency-Key answers older than a day, deleted. */
+  idempotencyKeysPurged: number;
   ms: number;
 }
 
 /**
  * The sweep: on SWEEP_CRON and once at start, finds what is due in the database and enqueues it
  * with deterministic job ids. It changes nothing itself, so sweeps running twice, or on several
- * workers at once, add each job once; the processors' effect ledger does the rest.
+ * workers at once, add each job once; the processors' effect ledger does the rest. The one thing it
+ * deletes: the API's kept Idempotency-Key answers once they are a day old.
  */
 @Injectable()
 export class SweepService implements OnApplicationBootstrap {
@@ -42,6 +45,7 @@ export class SweepService implements OnApplicationBootstrap {
     @Inject(UsersRepository) private readonly users: Pick<UsersRepository, 'awaitingConfirmation'>,
     @Inject(JobProducer) private readonly jobs: JobQueue & Pick<JobProducer, 'ready'>,
     private readonly scheduler: SchedulerRegistry,
+    @Inject(IdempotencyRepository) private readonly idempotency: Pick<IdempotencyRepository, 'purgeBefore'>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -80,7 +84,8 @@ export class SweepService implements OnApplicationBootstrap {
     const unusedKeys = await this.unusedKeys(now);
     const confirmations = await this.confirmations(now);
     const emails = await this.outbox(now);
-    return { expiryReminders, expired, rotationsDue, finishRotations, unusedKeys, confirmations, emails, ms: Date.now() - started };
+    const idempotencyKeysPurged = await this.idempotency.purgeBefore(new Date(now.getTime() - IDEMPOTENCY_KEPT_MS));
+    return { expiryReminders, expired, rotationsDue, finishRotations, unusedKeys, confirmations, emails, idempotencyKeysPurged, ms: Date.now() - started };
   }
 
   private async expiryReminders(now: Date): Promise<number> {

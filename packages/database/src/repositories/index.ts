@@ -2,6 +2,7 @@
 // repositories, so a service spec passes a double and a medium spec runs the real one.
 export { type ApiKeyChanges, type ApiKeyRecord, ApiKeysRepository, type KeyCheckRecord } from './api-keys.repository.js';
 export { type Effect, EffectsRepository } from './effects.repository.js';
+export { type IdempotencyClaim, type IdempotencyRecord, IdempotencyRepository } from './idempotency.repository.js';
 export {
   type AuditEventRecord,
   type NewAuditEvent,
@@ -18,6 +19,7 @@ export { type Cursor, type Tx, isUniqueViolation } from './sql.js';
 
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { EffectsRepository } from './effects.repository.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
 import { RecordsRepository } from './records.repository.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TradesRepository } from './trades.repository.js';
@@ -28,6 +30,7 @@ import { UsersRepository } from './users.repository.js';
 export const REPOSITORIES = [
   ApiKeysRepository,
   EffectsRepository,
+  IdempotencyRepository,
   RecordsRepository,
   SessionsRepository,
   TradesRepository,
