@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApi, type TestDatabase, createTestDatabase, startApi } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { type TestApi, startApi, useTestDatabase } from '../testing/harness.js';
 
 /** Sends one leak report from `address` (as the proxy in front would name it) and gives its status. */
 async function leakFrom(api: TestApi, forwardedFor: string): Promise<number> {
@@ -10,13 +10,7 @@ async function leakFrom(api: TestApi, forwardedFor: string): Promise<number> {
 }
 
 describe('the client address with each TRUST_PROXY form, against a spoofed X-Forwarded-For', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-  });
-  afterAll(async () => {
-    await database.drop();
-  });
+  const suite = useTestDatabase('sqlite');
 
   const cases: Array<[form: string, env: string]> = [
     ['false (the socket address)', 'false'],
@@ -25,7 +19,7 @@ describe('the client address with each TRUST_PROXY form, against a spoofed X-For
   ];
 
   it.each(cases)('%s: a client cannot leave its rate-limit bucket by writing X-Forwarded-For', async (_form, trustProxy) => {
-    const api = await startApi(database.url, { TRUST_PROXY: trustProxy, RATE_LIMIT_LEAKS_PER_ADDRESS: '3' });
+    const api = await startApi(suite.database.url, { TRUST_PROXY: trustProxy, RATE_LIMIT_LEAKS_PER_ADDRESS: '3' });
     try {
       // The proxy appends the real client (203.0.113.9) to whatever the client sent.
       const statuses: number[] = [];
@@ -41,7 +35,7 @@ describe('the client address with each TRUST_PROXY form, against a spoofed X-For
   });
 
   it('counts IPv6 clients by their /64: a new address in the same /64 is the same client', async () => {
-    const api = await startApi(database.url, { TRUST_PROXY: '1', RATE_LIMIT_LEAKS_PER_ADDRESS: '2' });
+    const api = await startApi(suite.database.url, { TRUST_PROXY: '1', RATE_LIMIT_LEAKS_PER_ADDRESS: '2' });
     try {
       expect(await leakFrom(api, '2001:db8:7:7::1')).toBe(202);
       expect(await leakFrom(api, '2001:db8:7:7::2')).toBe(202);
@@ -55,7 +49,7 @@ describe('the client address with each TRUST_PROXY form, against a spoofed X-For
   it('refuses to start with TRUST_PROXY=true, naming the variable', () => {
     const main = join(dirname(fileURLToPath(import.meta.url)), '../../dist/main.js');
     const run = spawnSync(process.execPath, [main], {
-      env: { ...process.env, TRUST_PROXY: 'true', PORT: '0', DATABASE_URL: database.url },
+      env: { ...process.env, TRUST_PROXY: 'true', PORT: '0', DATABASE_URL: suite.database.url },
       encoding: 'utf8',
       timeout: 30_000,
     });

@@ -1,22 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDatabase, createTestDatabase, startApi } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { startApi, useTestDatabase } from '../testing/harness.js';
 
 const xff = (value: string) => ({ 'x-forwarded-for': value });
 
 describe('blocks shared between instances', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-  });
-  afterAll(async () => {
-    await database.drop();
-  });
+  const suite = useTestDatabase('sqlite');
 
   it('blocks an address on every instance once it passes the failed-check limit, valid keys too', async () => {
     const prefix = `tt-test:${randomBytes(4).toString('hex')}:rl`;
     const env = { RATE_LIMIT_PREFIX: prefix, RATE_LIMIT_KEY_FAILURES_PER_ADDRESS: '5', TRUST_PROXY: '1' };
-    const [a, b] = [await startApi(database.url, env), await startApi(database.url, env)];
+    const [a, b] = [await startApi(suite.database.url, env), await startApi(suite.database.url, env)];
     try {
       const { token } = await b.signUp();
       const { secret } = await b.createKey(token);

@@ -1,22 +1,13 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApi, type TestDatabase, createTestDatabase, startApi } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from '../testing/harness.js';
 
 describe('oversized request headers', () => {
-  let database: TestDatabase;
-  let api: TestApi;
-  beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-    api = await startApi(database.url);
-  });
-  afterAll(async () => {
-    await api.close();
-    await database.drop();
-  });
+  const suite = useTestApi('sqlite');
 
   it('answers a 20 KB header with 431 problem details', async () => {
     const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${api.url}/v1/health`, { headers: { 'x-padding': 'x'.repeat(20 * 1024) } }, (res) => {
+      const req = httpRequest(`${suite.api.url}/v1/health`, { headers: { 'x-padding': 'x'.repeat(20 * 1024) } }, (res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));

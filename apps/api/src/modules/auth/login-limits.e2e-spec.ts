@@ -1,15 +1,19 @@
 import type { LoginResponse } from '@tradetally/contracts';
 import { describe, expect, it } from 'vitest';
 import { MetricsService } from '../../common/metrics.service.js';
-import { DATABASE_KINDS, useTestApi } from '../../testing/harness.js';
+import { DATABASE_KINDS, type TestApi, useTestApi } from '../../testing/harness.js';
 
 const PASSWORD = 'a long enough password';
+
+/** Signs in from `from`, as the one trusted proxy hop names the client. */
+function loginFrom(api: TestApi, email: string, password: string, from: string) {
+  return api.request<LoginResponse>('POST', '/v1/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': from } });
+}
 
 describe.each(DATABASE_KINDS)('login limits by /64 on %s (security.md "The API, round two")', (kind) => {
   // One proxy hop names the client, so the test chooses each attempt's address.
   const suite = useTestApi(kind, { TRUST_PROXY: '1', RATE_LIMIT_LOGIN_PER_ACCOUNT: '5', RATE_LIMIT_LOGIN_ACCOUNT_CEILING: '1000' });
-  const login = (email: string, password: string, from: string) =>
-    suite.api.request<LoginResponse>('POST', '/v1/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': from } });
+  const login = (email: string, password: string, from: string) => loginFrom(suite.api, email, password, from);
 
   it('counts the (account, address) pair of an IPv6 client by its /64: new addresses in the same /64 get no new guesses', async () => {
     const { email } = await suite.api.signUp();
@@ -25,8 +29,7 @@ describe.each(DATABASE_KINDS)('login limits by /64 on %s (security.md "The API, 
 
 describe.each(DATABASE_KINDS)('failed logins on %s', (kind) => {
   const suite = useTestApi(kind, { TRUST_PROXY: '1', RATE_LIMIT_LOGIN_PER_ACCOUNT: '10', RATE_LIMIT_LOGIN_ACCOUNT_CEILING: '25' });
-  const login = (email: string, password: string, from: string) =>
-    suite.api.request<LoginResponse>('POST', '/v1/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': from } });
+  const login = (email: string, password: string, from: string) => loginFrom(suite.api, email, password, from);
 
   it('checks at most 10 of 40 concurrent wrong passwords from one address; the rest answer 429 without a hash', async () => {
     const { email } = await suite.api.signUp();

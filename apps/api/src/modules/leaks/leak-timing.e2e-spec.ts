@@ -1,20 +1,12 @@
 import { type CreateApiKeyResponse, generateApiKey } from '@tradetally/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApi, type TestDatabase, createTestDatabase, startApi } from '../../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from '../../testing/harness.js';
 
 describe('leak reports are no timing oracle', () => {
-  let database: TestDatabase;
-  let api: TestApi;
-  beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-    api = await startApi(database.url, { LEAK_REPORT_FLOOR_MS: '75' });
-  });
-  afterAll(async () => {
-    await api.close();
-    await database.drop();
-  });
+  const suite = useTestApi('sqlite', { LEAK_REPORT_FLOOR_MS: '75' });
 
   it('takes as long for a report that revokes a key as for one that matches nothing (median ratio < 1.5)', async () => {
+    const { api } = suite;
     const { token } = await api.signUp();
     const timed = async (key: string) => {
       const started = performance.now();

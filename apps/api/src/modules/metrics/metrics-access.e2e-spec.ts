@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDatabase, createTestDatabase, startApi } from '../../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { startApi, useTestDatabase } from '../../testing/harness.js';
 
 describe('who may read /metrics', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-  });
-  afterAll(async () => {
-    await database.drop();
-  });
+  const suite = useTestDatabase('sqlite');
 
   it('answers /metrics to loopback only when METRICS_TOKEN is unset; a remote client gets 404', async () => {
-    const api = await startApi(database.url, { TRUST_PROXY: '1' });
+    const api = await startApi(suite.database.url, { TRUST_PROXY: '1' });
     try {
       expect((await api.request('GET', '/metrics')).status).toBe(200);
       const remote = await api.request('GET', '/metrics', { headers: { 'x-forwarded-for': '203.0.113.50' } });
@@ -25,7 +19,7 @@ describe('who may read /metrics', () => {
 
   it('answers /metrics only to METRICS_TOKEN when it is set; no token or a wrong one gets 404', async () => {
     const token = randomBytes(16).toString('hex');
-    const guarded = await startApi(database.url, { METRICS_TOKEN: token });
+    const guarded = await startApi(suite.database.url, { METRICS_TOKEN: token });
     try {
       expect((await guarded.request('GET', '/metrics')).status).toBe(404);
       expect((await guarded.request('GET', '/metrics', { token: 'wrong-token-wrong-token' })).status).toBe(404);
