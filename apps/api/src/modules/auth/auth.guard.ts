@@ -52,6 +52,8 @@ export class AuthGuard implements CanActivate {
     }
     const principal = await this.credentials.authenticate(credential, info);
     request.principal = principal;
+    // Only `session-or-extension` routes take an extension session: a stolen extension credential
+    // can read keys and report leaks, never create, rotate or revoke keys.
     if (principal.client === 'extension' && !extension) {
       throw new ApiError('insufficient_scope', 'An extension session can read keys and report leaks; manage keys from the settings page.');
     }
