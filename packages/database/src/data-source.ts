@@ -4,12 +4,6 @@ import { dirname, resolve } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { SqliteConnectionOptions } from 'typeorm/driver/sqlite/SqliteConnectionOptions.js';
-import { ApiKeyEntity } from './entities/api-key.entity.js';
-import { AuditEventEntity } from './entities/audit-event.entity.js';
-import { NotificationEntity } from './entities/notification.entity.js';
-import { SessionEntity } from './entities/session.entity.js';
-import { TradeEntity } from './entities/trade.entity.js';
-import { UserEntity } from './entities/user.entity.js';
 import { InitialSchema1764417600000 } from './migrations/1764417600000-initial-schema.js';
 import { LifecycleEffects1764504000000 } from './migrations/1764504000000-lifecycle-effects.js';
 import { Trust1764590400000 } from './migrations/1764590400000-trust.js';
@@ -27,9 +21,6 @@ import { Db } from './db.js';
  * This view of the module answers `verbose()` with the plain module.
  */
 const QUIET_SQLITE3 = Object.assign(Object.create(sqlite3) as typeof sqlite3, { verbose: () => sqlite3 });
-
-/** Every entity, for DataSource options and tests. */
-export const ENTITIES = [UserEntity, SessionEntity, ApiKeyEntity, TradeEntity, NotificationEntity, AuditEventEntity];
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -62,7 +53,8 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 
 /** Options for a pool of `poolSize` connections to the target. `synchronize` is never on. */
 export function dataSourceOptions(target: DatabaseTarget, poolSize = 10): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false } as const;
+  // No entities: all SQL is raw, in the repositories (repositories/*.repository.ts).
+  const common = { migrations: MIGRATIONS, synchronize: false, migrationsRun: false, logging: false } as const;
   if (target.kind === 'postgres') {
     return { ...common, type: 'postgres', url: target.url, poolSize, extra: { max: poolSize, ...PG_TIMEOUTS } };
   }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { openDb } from './data-source.js';
 import type { Db } from './db.js';
 import {
+  type ApiKeyRecord,
   ApiKeysRepository,
   EffectsRepository,
   IdempotencyRepository,
@@ -17,6 +18,41 @@ import {
 } from './repositories/index.js';
 
 export { type ConfigurationDrift, type DocumentedVariable, configurationDrift, documentedVariables, schemaDefault } from './configuration-docs.js';
+
+/**
+ * A stored key with every field set (active, never used, not a canary, its own lineage), for
+ * repository doubles and rows a test inserts; `fields` override the defaults.
+ */
+export function apiKeyRecord(fields: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  const id = fields.id ?? randomUUID();
+  return {
+    id,
+    userId: randomUUID(),
+    name: 'key',
+    scope: 'read',
+    environment: 'live',
+    prefix: 'tt_live_abcd',
+    last4: 'wxyz',
+    keyHash: `hash-${id}`,
+    pepperId: '1',
+    createdAt: new Date(),
+    expiresAt: null,
+    lastUsedAt: null,
+    lastUsedIp: null,
+    lastUsedUserAgent: null,
+    revokedAt: null,
+    revokeReason: null,
+    rotatedFromId: null,
+    rotatedToId: null,
+    graceEndsAt: null,
+    canary: false,
+    selfRotate: false,
+    madeBySelfRotation: false,
+    lineageId: id,
+    allowedIps: null,
+    ...fields,
+  };
+}
 
 /** The PostgreSQL server tests may create databases on. */
 export const PG_ADMIN_URL = process.env.PG_TEST_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';

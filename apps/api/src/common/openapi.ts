@@ -155,7 +155,7 @@ export interface ContractOptions {
   auth?: boolean;
 }
 
-/** Describes a route in the OpenAPI document from the contracts' zod schemas. */
+/** Describes a route in the OpenAPI document from the contracts' zod schemas (the OpenAPI half of `@Route`, http/route.ts). */
 export function ApiContract(options: ContractOptions): MethodDecorator {
   const decorators: Array<ClassDecorator | MethodDecorator | PropertyDecorator> = [ApiTags(options.tag), ApiOperation({ summary: options.summary })];
   if (options.auth !== false) decorators.push(ApiBearerAuth());

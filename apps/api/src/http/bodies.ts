@@ -1,9 +1,8 @@
-import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../common/api-error.js';
 
-/** How a route takes its body, declared on the route (`@Route({ body })` or `@Bodies(...)`). */
+/** How a route takes its body, declared on the route (`@Route({ bodyOptions })`). */
 export interface BodyOptions {
   /** The most bytes the route reads; past it the answer is 413 (default 100 KiB). */
   limit?: number;
@@ -22,9 +21,6 @@ declare module 'fastify' {
 export const KIB = 1024;
 export const MIB = 1024 * KIB;
 const DEFAULT_BODY_LIMIT = 100 * KIB;
-
-/** Declares a route's body options on a controller method that does not use `@Route`. */
-export const Bodies = (options: BodyOptions): MethodDecorator => RouteConfig({ body: options });
 
 /** A media type's essence (`text/csv; charset=x` is `text/csv`), lower case. */
 function mediaType(request: FastifyRequest): string {

@@ -5,7 +5,6 @@ import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ApiContract, type ContractOptions } from '../common/openapi.js';
 import { parseWith } from '../common/validation.js';
-import { Access, type AccessLevel, ExtensionAllowed } from '../modules/auth/access.decorator.js';
 import type { BodyOptions } from './bodies.js';
 
 /**
@@ -33,8 +32,17 @@ export function accessErrors(access: RouteAccess): ErrorCode[] {
   return [...CREDENTIAL_ERRORS, 'insufficient_scope'];
 }
 
-/** The guard's view of an access (AuthGuard reads these). */
-function guardOf(access: RouteAccess): { level: AccessLevel; extension: boolean } {
+/**
+ * The guard's view of an access: the level a credential must reach (`read` and `read_write` are
+ * key scopes; `session` refuses keys), and whether an extension session may call the route.
+ */
+export interface GuardAccess {
+  level: 'public' | 'optional' | 'session' | ApiKeyScope;
+  extension: boolean;
+}
+
+/** What AuthGuard checks for a route's access; a handler without `@Route` is `session`. */
+export function guardOf(access: RouteAccess = 'session'): GuardAccess {
   if (access === 'session-or-extension') return { level: 'session', extension: true };
   if (access === 'key-itself') return { level: 'read', extension: false };
   if (typeof access === 'object') return { level: access.key, extension: false };
@@ -84,12 +92,10 @@ const METHODS = { GET: Get, POST: Post, PATCH: Patch, DELETE: Delete };
  * errors and security come from the same access.
  */
 export function Route(options: RouteOptions): MethodDecorator {
-  const guard = guardOf(options.access);
   const decorators: Array<ClassDecorator | MethodDecorator | PropertyDecorator> = [
     METHODS[options.method](options.path ?? ''),
     HttpCode(options.status ?? 200),
     SetMetadata(ROUTE_KEY, options),
-    Access(guard.level),
     ApiContract({
       tag: options.tag,
       summary: options.summary,
@@ -102,7 +108,6 @@ export function Route(options: RouteOptions): MethodDecorator {
       auth: options.access !== 'public',
     }),
   ];
-  if (guard.extension) decorators.push(ExtensionAllowed());
   if (options.bodyOptions) decorators.push(RouteConfig({ body: options.bodyOptions }));
   return applyDecorators(...decorators);
 }

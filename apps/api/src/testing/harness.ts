@@ -119,6 +119,26 @@ export async function startApi(databaseUrl: string, env: Record<string, string> 
 }
 
 /**
+ * A fresh database of `kind` for a suite that starts its own APIs on it (several instances, or one
+ * per test with other settings), dropped afterwards. Read `database` inside tests.
+ */
+export function useTestDatabase(kind: 'sqlite' | 'postgres'): { readonly database: TestDatabase } {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  return {
+    get database() {
+      if (!database) throw new Error('the database is made in beforeAll');
+      return database;
+    },
+  };
+}
+
+/**
  * The set-up every e2e suite shares: a fresh database of `kind` and an API on it for the suite's
  * tests, both removed afterwards. Read `api` and `database` inside tests (they exist from beforeAll).
  */

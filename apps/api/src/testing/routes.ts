@@ -2,7 +2,6 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import { ACCESS_KEY, type AccessLevel, EXTENSION_KEY } from '../modules/auth/access.decorator.js';
 import { ROUTE_KEY, type RouteAccess, type RouteOptions } from '../http/route.js';
 
 /** One route of the running app, as its controller declares it. */
@@ -16,20 +15,12 @@ export interface DeclaredRoute {
   openApiPath: string;
   /** The operation's id in the OpenAPI document, as common/openapi.ts names it. */
   operationId: string;
+  /** The route's access (`session`, AuthGuard's default, when it has no `@Route`). */
   access: RouteAccess;
   /** True when the route is declared with `@Route`. */
   declaredOnce: boolean;
   /** False for controllers kept out of the OpenAPI document (metrics). */
   documented: boolean;
-}
-
-/** The access of a route still declared with `@Access` / `@ExtensionAllowed`. */
-function legacyAccess(handler: object, controller: Type): RouteAccess {
-  const level = (Reflect.getMetadata(ACCESS_KEY, handler) ?? Reflect.getMetadata(ACCESS_KEY, controller) ?? 'session') as AccessLevel;
-  const extension = Boolean(Reflect.getMetadata(EXTENSION_KEY, handler) ?? Reflect.getMetadata(EXTENSION_KEY, controller));
-  if (level === 'session') return extension ? 'session-or-extension' : 'session';
-  if (level === 'read' || level === 'read_write') return { key: level };
-  return level;
 }
 
 const join = (...parts: string[]) =>
@@ -60,7 +51,7 @@ export function declaredRoutes(app: INestApplication): DeclaredRoute[] {
           path,
           openApiPath: path.replace(/:(\w+)/g, '{$1}'),
           operationId: `${short.charAt(0).toLowerCase()}${short.slice(1)}_${name}`,
-          access: declared?.access ?? legacyAccess(handler, controller),
+          access: declared?.access ?? 'session',
           declaredOnce: declared !== undefined,
           documented,
         });

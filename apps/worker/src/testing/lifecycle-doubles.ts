@@ -13,6 +13,7 @@ import type {
   Tx,
 } from '@tradetally/database';
 import type { JobQueue, JobToAdd } from '@tradetally/database/jobs';
+import { apiKeyRecord } from '@tradetally/database/testing';
 import type { Transactions } from '../queues/lifecycle/effect-runner.js';
 
 /*
@@ -56,33 +57,15 @@ export class InMemoryLifecycle implements Transactions {
 
   /** A key as the API leaves one; `fields` override the defaults. */
   key(fields: Partial<ApiKeyRecord> & { createdAt: Date }): ApiKeyRecord {
-    const id = fields.id ?? randomUUID();
-    const key: ApiKeyRecord = {
-      id,
+    const key = apiKeyRecord({
       userId: randomUUID(),
       name: 'Broker sync',
       scope: 'read_write',
-      environment: 'live',
       prefix: 'tt_live_C7Lf',
       last4: 'xsfq',
       keyHash: randomUUID(),
-      pepperId: '1',
-      expiresAt: null,
-      lastUsedAt: null,
-      lastUsedIp: null,
-      lastUsedUserAgent: null,
-      revokedAt: null,
-      revokeReason: null,
-      rotatedFromId: null,
-      rotatedToId: null,
-      graceEndsAt: null,
-      canary: false,
-      selfRotate: false,
-      madeBySelfRotation: false,
-      lineageId: id,
-      allowedIps: null,
       ...fields,
-    };
+    });
     this.keyRows.set(key.id, key);
     return key;
   }

@@ -1,40 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestRepositories, databaseKinds, openTestRepositories } from '../testing.js';
+import { type TestRepositories, apiKeyRecord, databaseKinds, openTestRepositories } from '../testing.js';
 import type { ApiKeyRecord } from './api-keys.repository.js';
 
 const DAY = 86_400_000;
 
-/** A stored key with every field set, overridable. */
+/** A stored key of `userId`, made a day ago, overridable. */
 function keyRecord(userId: string, fields: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
-  const id = randomUUID();
-  return {
-    id,
-    userId,
-    name: 'key',
-    scope: 'read',
-    environment: 'live',
-    prefix: 'tt_live_abcd',
-    last4: 'wxyz',
-    keyHash: `hash-${id}`,
-    pepperId: '1',
-    createdAt: new Date(Date.now() - DAY),
-    expiresAt: null,
-    lastUsedAt: null,
-    lastUsedIp: null,
-    lastUsedUserAgent: null,
-    revokedAt: null,
-    revokeReason: null,
-    rotatedFromId: null,
-    rotatedToId: null,
-    graceEndsAt: null,
-    canary: false,
-    selfRotate: false,
-    madeBySelfRotation: false,
-    lineageId: id,
-    allowedIps: null,
-    ...fields,
-  };
+  return apiKeyRecord({ userId, createdAt: new Date(Date.now() - DAY), ...fields });
 }
 
 describe.each(await databaseKinds())('ApiKeysRepository on %s', (kind) => {

@@ -1,7 +1,14 @@
 import type { ApiKeyEnvironment, ApiKeyScope, RevokeReason } from '@tradetally/contracts';
 import type { Db, SqlParam } from '../db.js';
-import { activeKeySql } from '../records.js';
 import { type Cursor, type Row, type Tx, bool, changed, insertRow, json, pageClause, setClause, text } from './sql.js';
+
+/**
+ * The SQL form of `keyStatus(…) === 'active'` (@tradetally/contracts), with the placeholder that
+ * holds "now".
+ */
+function activeKeySql(now: string): string {
+  return `revoked_at IS NULL AND (grace_ends_at IS NULL OR grace_ends_at > ${now}) AND (expires_at IS NULL OR expires_at > ${now})`;
+}
 
 /** An API key as stored. The key itself never is: only HMAC-SHA256(pepper, key), `prefix` and `last4`. */
 export interface ApiKeyRecord {
@@ -189,7 +196,7 @@ export class ApiKeysRepository {
   async page(userId: string, filter: { activeAt?: Date; cursor: Cursor | null; limit: number }): Promise<ApiKeyRecord[]> {
     const params: SqlParam[] = [userId];
     let where = 'user_id = $1';
-    if (filter.activeAt) where += ` AND ${activeKeySql('', `$${params.push(filter.activeAt)}`)}`;
+    if (filter.activeAt) where += ` AND ${activeKeySql(`$${params.push(filter.activeAt)}`)}`;
     const page = pageClause('created_at', filter.cursor, filter.limit, params);
     return (await this.db.query(`${SELECT} WHERE ${where}${page.where}${page.tail}`, params)).map(this.decode);
   }
@@ -242,7 +249,7 @@ export class ApiKeysRepository {
     );
     const rows = await this.db.query(
       `UPDATE api_keys SET revoked_at = $1, revoke_reason = 'leak_reported'
-        WHERE (lineage_id = $2 OR id = $3) AND ${activeKeySql('', '$1')}
+        WHERE (lineage_id = $2 OR id = $3) AND ${activeKeySql('$1')}
         RETURNING ${Object.values(COLUMN_OF).join(', ')}`,
       [at, lineageId, keyId],
       tx,
@@ -325,7 +332,7 @@ export class ApiKeysRepository {
   /** Per pepper id: every key hashed with it, and those of them that still work at `now`. */
   async countByPepper(now: Date): Promise<Array<{ pepperId: string; keys: number; usable: number }>> {
     const rows = await this.db.query(
-      `SELECT pepper_id, COUNT(*) AS keys, SUM(CASE WHEN ${activeKeySql('', '$1')} THEN 1 ELSE 0 END) AS usable
+      `SELECT pepper_id, COUNT(*) AS keys, SUM(CASE WHEN ${activeKeySql('$1')} THEN 1 ELSE 0 END) AS usable
          FROM api_keys GROUP BY pepper_id ORDER BY pepper_id`,
       [now],
     );
@@ -374,7 +381,7 @@ export class ApiKeysRepository {
   /** Active non-canary keys unused (since last use, or creation) at or before `idleSince`. */
   async idleSince(now: Date, idleSince: Date): Promise<Array<{ id: string; since: Date }>> {
     const rows = await this.db.query(
-      `SELECT id, created_at, last_used_at FROM api_keys WHERE ${activeKeySql('', '$1')} AND canary = $3 AND COALESCE(last_used_at, created_at) <= $2`,
+      `SELECT id, created_at, last_used_at FROM api_keys WHERE ${activeKeySql('$1')} AND canary = $3 AND COALESCE(last_used_at, created_at) <= $2`,
       [now, idleSince, false],
     );
     return rows.map((row) => ({ id: String(row.id), since: this.db.date(row.last_used_at) ?? (this.db.date(row.created_at) as Date) }));

@@ -1,5 +1,6 @@
 import { HOUR_MS, DAY_MS } from '@tradetally/contracts';
 import type { ApiKeyRecord, ApiKeysRepository, RecordsRepository, Tx, UsageRepository } from '@tradetally/database';
+import { apiKeyRecord } from '@tradetally/database/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../common/api-error.js';
 import type { Principal } from '../auth/access.decorator.js';
@@ -8,34 +9,7 @@ import { ApiKeysService } from './api-keys.service.js';
 const USER = '00000000-0000-4000-8000-000000000001';
 
 function storedKey(fields: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
-  const id = fields.id ?? crypto.randomUUID();
-  return {
-    id,
-    userId: USER,
-    name: 'Broker sync',
-    scope: 'read',
-    environment: 'live',
-    prefix: 'tt_live_abcd',
-    last4: 'wxyz',
-    keyHash: `h-${id}`,
-    pepperId: '1',
-    createdAt: new Date(Date.now() - 10 * DAY_MS),
-    expiresAt: null,
-    lastUsedAt: null,
-    lastUsedIp: null,
-    lastUsedUserAgent: null,
-    revokedAt: null,
-    revokeReason: null,
-    rotatedFromId: null,
-    rotatedToId: null,
-    graceEndsAt: null,
-    canary: false,
-    selfRotate: true,
-    madeBySelfRotation: false,
-    lineageId: id,
-    allowedIps: null,
-    ...fields,
-  };
+  return apiKeyRecord({ userId: USER, name: 'Broker sync', createdAt: new Date(Date.now() - 10 * DAY_MS), selfRotate: true, ...fields });
 }
 
 /** The service on doubles: keys in a map, a lineage's mark and its recent self-rotations as given. */

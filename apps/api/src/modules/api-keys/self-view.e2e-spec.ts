@@ -53,3 +53,27 @@ describe.each(DATABASE_KINDS)('what a key sees of itself on %s', (kind) => {
     expect(rotated.text).not.toContain('127.0.0.1');
   });
 });
+
+describe.each(DATABASE_KINDS)('GET /v1/api-keys/self with ROTATION_AGE_DAYS on %s', (kind) => {
+  const suite = useTestApi(kind, { TRUST_PROXY: '1', ROTATION_AGE_DAYS: '90' });
+
+  it('answers the key itself, with its rotation due ROTATION_AGE_DAYS after creation', async () => {
+    const { token } = await suite.api.signUp();
+    const { apiKey, secret } = await suite.api.createKey(token, { scope: 'read' });
+    const self = await suite.api.request<ApiKey>('GET', '/v1/api-keys/self', { token: secret, headers: { 'user-agent': 'broker-sync/1.2' } });
+    expect(self.status).toBe(200);
+    expect(self.body.id).toBe(apiKey.id);
+    expect(self.body).toMatchObject({ selfRotate: false, allowedIps: null });
+    // Where and by what the key was last used is the owner's to see, not the key holder's.
+    expect(self.body).not.toHaveProperty('lastUsedUserAgent');
+    expect((await suite.api.request<ApiKey>('GET', `/v1/api-keys/${apiKey.id}`, { token })).body.lastUsedUserAgent).toBe('broker-sync/1.2');
+    expect(Date.parse(self.body.rotationDueAt ?? '') - Date.parse(self.body.createdAt)).toBe(90 * 86_400_000);
+  });
+
+  it('answers 403 api_key_required to a session', async () => {
+    const { token } = await suite.api.signUp();
+    const bySession = await suite.api.request('GET', '/v1/api-keys/self', { token });
+    expect(bySession.status).toBe(403);
+    expect(bySession.body.code).toBe('api_key_required');
+  });
+});

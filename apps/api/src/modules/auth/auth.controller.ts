@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Header, Req, Res } from '@nestjs/common';
+import { Controller, Header, Req, Res } from '@nestjs/common';
 import {
   LoginRequestSchema,
   LoginResponseSchema,
@@ -9,9 +9,9 @@ import {
   UserResponseSchema,
 } from '@tradetally/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiContract } from '../../common/openapi.js';
-import { parseWith } from '../../common/validation.js';
-import { Access, ClientAddress, CurrentPrincipal, ExtensionAllowed, type Principal } from './access.decorator.js';
+import type { z } from 'zod';
+import { Input, Route } from '../../http/route.js';
+import { ClientAddress, CurrentPrincipal, type Principal } from './access.decorator.js';
 import { AuthService } from './auth.service.js';
 import { deviceCookie } from './device-token.js';
 import { EmailVerificationService } from './email-verification.service.js';
@@ -23,86 +23,78 @@ export class AuthController {
     private readonly verification: EmailVerificationService,
   ) {}
 
-  @Post('auth/register')
-  @Access('public')
-  @ApiContract({
+  @Route({
+    method: 'POST',
+    path: 'auth/register',
+    access: 'public',
     tag: 'Auth',
     summary: 'Create an account',
     body: RegisterRequestSchema,
     status: 201,
     response: UserResponseSchema,
-    errors: ['validation_failed', 'email_taken', 'rate_limited'],
+    errors: ['email_taken', 'rate_limited'],
   })
-  async register(@Body() body: unknown, @ClientAddress() address: string): Promise<UserResponse> {
-    return { user: await this.auth.register(parseWith(RegisterRequestSchema, body), address) };
+  async register(@Input() body: z.output<typeof RegisterRequestSchema>, @ClientAddress() address: string): Promise<UserResponse> {
+    return { user: await this.auth.register(body, address) };
   }
 
-  @Post('auth/login')
-  @HttpCode(200)
-  @Access('public')
-  @ApiContract({
+  @Route({
+    method: 'POST',
+    path: 'auth/login',
+    access: 'public',
     tag: 'Auth',
     summary: 'Sign in: a session token for the settings page (`client: "web"`) or the browser extension (`client: "extension"`: read and report only)',
     body: LoginRequestSchema,
     response: LoginResponseSchema,
-    errors: ['validation_failed', 'invalid_credentials', 'rate_limited'],
+    errors: ['invalid_credentials', 'rate_limited'],
   })
   // The answer carries a secret (a new key or a session token): never stored by a cache.
   @Header('Cache-Control', 'no-store')
   async login(
-    @Body() body: unknown,
+    @Input() body: z.output<typeof LoginRequestSchema>,
     @ClientAddress() address: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<LoginResponse> {
-    const answer = await this.auth.login(parseWith(LoginRequestSchema, body), address, deviceCookie(request.headers.cookie));
+    const answer = await this.auth.login(body, address, deviceCookie(request.headers.cookie));
     // The device cookie marks this browser as known (HttpOnly: no script reads it); the same
     // value is in the body for clients without cookies.
     reply.header('set-cookie', this.auth.devices.cookie(answer.deviceToken));
     return answer;
   }
 
-  @Post('auth/verify-email')
-  @HttpCode(200)
-  @Access('public')
-  @ApiContract({
+  @Route({
+    method: 'POST',
+    path: 'auth/verify-email',
+    access: 'public',
     tag: 'Auth',
     summary: 'Confirm an e-mail address with the token of its confirmation link',
     body: VerifyEmailRequestSchema,
     response: UserResponseSchema,
-    errors: ['validation_failed', 'invalid_token'],
-    auth: false,
+    errors: ['invalid_token'],
   })
-  async verifyEmail(@Body() body: unknown): Promise<UserResponse> {
-    return { user: await this.verification.verify(parseWith(VerifyEmailRequestSchema, body).token) };
+  async verifyEmail(@Input() body: z.output<typeof VerifyEmailRequestSchema>): Promise<UserResponse> {
+    return { user: await this.verification.verify(body.token) };
   }
 
-  @Post('auth/verify-email/resend')
-  @HttpCode(202)
-  @Access('session')
-  @ApiContract({
+  @Route({
+    method: 'POST',
+    path: 'auth/verify-email/resend',
+    access: 'session',
     tag: 'Auth',
     summary: 'Send the confirmation e-mail again (3 an hour)',
     status: 202,
-    errors: ['unauthenticated', 'session_required', 'insufficient_scope', 'rate_limited'],
   })
   async resendVerification(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.verification.resend(principal.userId);
   }
 
-  @Post('auth/logout')
-  @HttpCode(204)
-  @Access('session')
-  @ExtensionAllowed()
-  @ApiContract({ tag: 'Auth', summary: 'End this session', status: 204, errors: ['unauthenticated', 'session_required'] })
+  @Route({ method: 'POST', path: 'auth/logout', access: 'session-or-extension', tag: 'Auth', summary: 'End this session', status: 204 })
   async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
     if (principal.sessionId) await this.auth.logout(principal.sessionId);
   }
 
-  @Get('me')
-  @Access('session')
-  @ExtensionAllowed()
-  @ApiContract({ tag: 'Auth', summary: 'The signed-in user', response: UserResponseSchema, errors: ['unauthenticated', 'session_required'] })
+  @Route({ method: 'GET', path: 'me', access: 'session-or-extension', tag: 'Auth', summary: 'The signed-in user', response: UserResponseSchema })
   async me(@CurrentPrincipal() principal: Principal): Promise<UserResponse> {
     return { user: await this.auth.me(principal.userId) };
   }

@@ -2,7 +2,8 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { ApiError } from '../../common/api-error.js';
 import { pathOf } from '../../http/paths.js';
-import { ACCESS_KEY, type AccessLevel, type AuthedRequest, EXTENSION_KEY } from './access.decorator.js';
+import { ROUTE_KEY, type RouteOptions, guardOf } from '../../http/route.js';
+import type { AuthedRequest } from './access.decorator.js';
 import { CredentialsService, type RequestInfo } from './credentials.service.js';
 import { UsageCounter } from '../../common/usage-counter.service.js';
 
@@ -29,7 +30,7 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const level = this.reflector.getAllAndOverride<AccessLevel | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ?? 'session';
+    const { level, extension } = guardOf(this.reflector.get<RouteOptions | undefined>(ROUTE_KEY, context.getHandler())?.access);
     if (level === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     let credential: string | null;
@@ -51,7 +52,9 @@ export class AuthGuard implements CanActivate {
     }
     const principal = await this.credentials.authenticate(credential, info);
     request.principal = principal;
-    if (principal.client === 'extension' && !this.reflector.getAllAndOverride<boolean | undefined>(EXTENSION_KEY, [context.getHandler(), context.getClass()])) {
+    // Only `session-or-extension` routes take an extension session: a stolen extension credential
+    // can read keys and report leaks, never create, rotate or revoke keys.
+    if (principal.client === 'extension' && !extension) {
       throw new ApiError('insufficient_scope', 'An extension session can read keys and report leaks; manage keys from the settings page.');
     }
     if (principal.kind === 'session') return true;

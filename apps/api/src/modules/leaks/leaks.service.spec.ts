@@ -1,35 +1,11 @@
 import { JobName } from '@tradetally/contracts';
 import type { ApiKeyRecord, ApiKeysRepository, RecordsRepository, Tx } from '@tradetally/database';
+import { apiKeyRecord } from '@tradetally/database/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { LeaksService } from './leaks.service.js';
 
 function key(id: string, lineageId: string): ApiKeyRecord {
-  return {
-    id,
-    userId: 'owner',
-    name: 'k',
-    scope: 'read',
-    environment: 'live',
-    prefix: 'tt_live_abcd',
-    last4: 'wxyz',
-    keyHash: `h:${id}`,
-    pepperId: '1',
-    createdAt: new Date(),
-    expiresAt: null,
-    lastUsedAt: null,
-    lastUsedIp: null,
-    lastUsedUserAgent: null,
-    revokedAt: null,
-    revokeReason: null,
-    rotatedFromId: null,
-    rotatedToId: null,
-    graceEndsAt: null,
-    canary: false,
-    selfRotate: true,
-    madeBySelfRotation: false,
-    lineageId,
-    allowedIps: null,
-  };
+  return apiKeyRecord({ id, lineageId, userId: 'owner', name: 'k', selfRotate: true });
 }
 
 describe('LeaksService.revokeLeaked', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ApiKey, type Page, type SelfRotateResponse, generateApiKey, parseApiKey } from '@tradetally/contracts';
 import { type ApiKeyRecord, ApiKeysRepository, type KeyHasher } from '@tradetally/database';
+import { apiKeyRecord } from '@tradetally/database/testing';
 import { describe, expect, it } from 'vitest';
 import { KEY_HASHER } from '../../common/tokens.js';
 import { DATABASE_KINDS, type TestApi, useTestApi } from '../../testing/harness.js';
@@ -107,32 +108,22 @@ describe.each(DATABASE_KINDS)('leak reports of a lineage on %s', (kind) => {
         const id = randomUUID();
         const previous = rows[i - 1];
         if (previous) Object.assign(previous, { rotatedToId: id, graceEndsAt: new Date(now - 1000), revokedAt: new Date(now - 1000), revokeReason: 'rotated' });
-        rows.push({
-          id,
-          userId,
-          name: 'deep',
-          scope: 'read',
-          environment: 'live',
-          prefix: parts.prefix,
-          last4: parts.last4,
-          keyHash: i === 0 ? hasher.hash(secret) : `stored-${id}`,
-          pepperId: hasher.currentId,
-          createdAt: new Date(now - (length - i) * 1000),
-          expiresAt: null,
-          lastUsedAt: null,
-          lastUsedIp: null,
-          lastUsedUserAgent: null,
-          revokedAt: null,
-          revokeReason: null,
-          rotatedFromId: previous?.id ?? null,
-          rotatedToId: null,
-          graceEndsAt: null,
-          canary: false,
-          selfRotate: true,
-          madeBySelfRotation: i > 0,
-          lineageId: rows[0]?.id ?? id,
-          allowedIps: null,
-        });
+        rows.push(
+          apiKeyRecord({
+            id,
+            userId,
+            name: 'deep',
+            prefix: parts.prefix,
+            last4: parts.last4,
+            keyHash: i === 0 ? hasher.hash(secret) : `stored-${id}`,
+            pepperId: hasher.currentId,
+            createdAt: new Date(now - (length - i) * 1000),
+            rotatedFromId: previous?.id ?? null,
+            selfRotate: true,
+            madeBySelfRotation: i > 0,
+            lineageId: rows[0]?.id ?? id,
+          }),
+        );
       }
       await suite.api.db.transaction(async (tx) => {
         for (const row of rows) await keys.insert(row, tx);
