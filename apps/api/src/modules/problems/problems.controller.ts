@@ -1,9 +1,9 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Controller, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { ERROR_CODES, type ErrorCode } from '@tradetally/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../common/api-error.js';
-import { Access } from '../auth/access.decorator.js';
+import { Route } from '../../http/route.js';
 import { problemGuideJson, problemIndexHtml, problemPageHtml } from './problem-pages.js';
 
 const CODES = new Set<string>(ERROR_CODES);
@@ -20,14 +20,19 @@ function wantsJson(request: FastifyRequest): boolean {
 @ApiExcludeController()
 @Controller('problems')
 export class ProblemsController {
-  @Get()
-  @Access('public')
+  @Route({ method: 'GET', access: 'public', tag: 'Problems', summary: 'Every error code and what to do (not in the OpenAPI document)' })
   index(@Res() reply: FastifyReply): void {
     reply.header('Cache-Control', 'public, max-age=3600').type('text/html; charset=utf-8').send(problemIndexHtml());
   }
 
-  @Get(':code')
-  @Access('public')
+  @Route({
+    method: 'GET',
+    path: ':code',
+    access: 'public',
+    tag: 'Problems',
+    summary: 'What one error code means and what to do (not in the OpenAPI document)',
+    errors: ['not_found'],
+  })
   page(@Param('code') code: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     if (!CODES.has(code)) throw new ApiError('not_found', 'No problem page has this code.');
     reply.header('Cache-Control', 'public, max-age=3600').header('Vary', 'Accept');
