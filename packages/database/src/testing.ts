@@ -5,17 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openDb } from './data-source.js';
 import type { Db } from './db.js';
-import {
-  type ApiKeyRecord,
-  ApiKeysRepository,
-  EffectsRepository,
-  IdempotencyRepository,
-  RecordsRepository,
-  SessionsRepository,
-  TradesRepository,
-  UsageRepository,
-  UsersRepository,
-} from './repositories/index.js';
+import { type ApiKeyRecord, type Repositories, repositoriesOn } from './repositories/index.js';
 
 export { type ConfigurationDrift, type DocumentedVariable, configurationDrift, documentedVariables, schemaDefault } from './configuration-docs.js';
 
@@ -130,16 +120,8 @@ export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<T
 }
 
 /** Every repository on a fresh database of one kind, for medium specs. */
-export interface TestRepositories {
+export interface TestRepositories extends Repositories {
   db: Db;
-  keys: ApiKeysRepository;
-  users: UsersRepository;
-  sessions: SessionsRepository;
-  trades: TradesRepository;
-  records: RecordsRepository;
-  usage: UsageRepository;
-  effects: EffectsRepository;
-  idempotency: IdempotencyRepository;
   /** A fresh user row; resolves to its id. */
   user(email?: string): Promise<string>;
   /** Closes the database and drops it. */
@@ -150,17 +132,11 @@ export interface TestRepositories {
 export async function openTestRepositories(kind: 'sqlite' | 'postgres'): Promise<TestRepositories> {
   const database = await createTestDatabase(kind);
   const db = await openDb(database.url);
-  const users = new UsersRepository(db);
+  const repositories = repositoriesOn(db);
+  const { users } = repositories;
   return {
     db,
-    keys: new ApiKeysRepository(db),
-    users,
-    sessions: new SessionsRepository(db),
-    trades: new TradesRepository(db),
-    records: new RecordsRepository(db),
-    usage: new UsageRepository(db),
-    effects: new EffectsRepository(db),
-    idempotency: new IdempotencyRepository(db),
+    ...repositories,
     async user(email = `u-${randomBytes(5).toString('hex')}@example.com`) {
       const id = randomUUID();
       await users.insert({ id, email, passwordHash: 'x', createdAt: new Date(), emailVerifiedAt: null, emailTokenHash: null, emailTokenExpiresAt: null });

@@ -17,6 +17,8 @@ export { type UsageCount, UsageRepository } from './usage.repository.js';
 export { type UserRecord, UsersRepository } from './users.repository.js';
 export { type Cursor, type Tx, isUniqueViolation } from './sql.js';
 
+import type { Db } from '../db.js';
+
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { EffectsRepository } from './effects.repository.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
@@ -37,6 +39,23 @@ export const REPOSITORIES = [
   UsageRepository,
   UsersRepository,
 ] as const;
+
+/** Every repository built on one Db, by the name a test or script reads it under. */
+export function repositoriesOn(db: Db) {
+  return {
+    keys: new ApiKeysRepository(db),
+    users: new UsersRepository(db),
+    sessions: new SessionsRepository(db),
+    trades: new TradesRepository(db),
+    records: new RecordsRepository(db),
+    usage: new UsageRepository(db),
+    effects: new EffectsRepository(db),
+    idempotency: new IdempotencyRepository(db),
+  };
+}
+
+/** The repositories repositoriesOn builds. */
+export type Repositories = ReturnType<typeof repositoriesOn>;
 
 /**
  * The repositories as dependency-injection providers (NestJS's plain provider objects, no import
