@@ -16,6 +16,16 @@ export const DATABASE_KINDS = await databaseKinds();
 
 export { createTestDatabase, type TestDatabase };
 
+/** A valid trade body for POST /v1/trades; `over` changes or adds fields. */
+export const trade = (over: Record<string, unknown> = {}) => ({
+  symbol: 'AAPL',
+  side: 'buy',
+  quantity: 10,
+  price: 187.5,
+  executedAt: '2026-11-02T14:30:00Z',
+  ...over,
+});
+
 /** One HTTP answer. */
 export interface Answer<T = Record<string, unknown>> {
   status: number;

@@ -1,15 +1,6 @@
 import type { ImportResult, Page, Trade } from '@tradetally/contracts';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, useTestApi } from '../../testing/harness.js';
-
-const trade = (over: Record<string, unknown> = {}) => ({
-  symbol: 'AAPL',
-  side: 'buy',
-  quantity: 10,
-  price: 187.5,
-  executedAt: '2026-11-02T14:30:00Z',
-  ...over,
-});
+import { DATABASE_KINDS, trade, useTestApi } from '../../testing/harness.js';
 
 describe.each(DATABASE_KINDS)('the journal on %s', (kind) => {
   const suite = useTestApi(kind);
