@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import sqlite3 from 'sqlite3';
-import { call as callAt, median, startBenchApi } from './support.mjs';
+import { call as callAt, median, postTrades, startBenchApi } from './support.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -85,14 +85,7 @@ try {
   const { token } = await call('POST', '/v1/auth/login', { email, password: 'benchmark password' });
   let secret;
   for (let i = 0; i < 10; i++) secret = (await call('POST', '/v1/api-keys', { name: `k${i}`, scope: 'read_write' }, token)).secret;
-  for (let i = 0; i < 20; i++) {
-    await call(
-      'POST',
-      '/v1/trades',
-      { symbol: 'AAPL', side: 'buy', quantity: 1, price: 100 + i, executedAt: new Date(Date.now() - i * 60_000).toISOString() },
-      secret,
-    );
-  }
+  await postTrades(base, secret, 20);
   const keyHeaders = { authorization: `Bearer ${secret}` };
   await load('/v1/health'); // warm-up: JIT, connection pools, SQLite page cache
   await load('/v1/trades?limit=1', keyHeaders);

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { KeyHasher } from '@tradetally/database';
 import autocannon from 'autocannon';
 import sqlite3 from 'sqlite3';
-import { BENCH_PEPPER, call as callAt, freePort, median } from './support.mjs';
+import { BENCH_PEPPER, call as callAt, freePort, median, postTrades } from './support.mjs';
 
 const PEPPER = BENCH_PEPPER;
 // The API's own SQL for the two queries (credentials.service.ts, trades.service.ts), with the
@@ -138,14 +138,7 @@ async function bench() {
     await call('POST', '/v1/auth/register', { email, password: 'benchmark password' });
     const { token } = await call('POST', '/v1/auth/login', { email, password: 'benchmark password' });
     const { secret } = await call('POST', '/v1/api-keys', { name: 'bench', scope: 'read_write' }, token);
-    for (let i = 0; i < 20; i++) {
-      await call(
-        'POST',
-        '/v1/trades',
-        { symbol: 'AAPL', side: 'buy', quantity: 1, price: 100 + i, executedAt: new Date(Date.now() - i * 60_000).toISOString() },
-        secret,
-      );
-    }
+    await postTrades(apiBase, secret, 20);
     const bare = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', dbFile, String(barePort)], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -34,6 +34,19 @@ export async function call(base, method, path, body, token) {
   return json;
 }
 
+/** Posts `count` one-share AAPL buys a minute apart (the newest now) to `base` with the key `secret`. */
+export async function postTrades(base, secret, count) {
+  for (let i = 0; i < count; i++) {
+    await call(
+      base,
+      'POST',
+      '/v1/trades',
+      { symbol: 'AAPL', side: 'buy', quantity: 1, price: 100 + i, executedAt: new Date(Date.now() - i * 60_000).toISOString() },
+      secret,
+    );
+  }
+}
+
 /**
  * Starts the built API (dist/main.js) on `databaseUrl` with the benchmark's settings plus `env`,
  * and waits for /v1/health; returns its base URL, process and a stop that waits for the exit.
