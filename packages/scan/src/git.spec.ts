@@ -3,26 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type JsonFinding, newKey, runCli } from './testing/cli.js';
+import { type JsonFinding, gitIn, newKey, runCli } from './testing/cli.js';
 
 let repo: string;
 
 /** Runs git in the test repository, with an identity and no user or system configuration. */
-function git(...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: repo,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  }).trim();
-}
+const git = (...args: string[]): string => gitIn(repo, ...args);
 
 async function put(path: string, content: string): Promise<void> {
   await mkdir(dirname(join(repo, path)), { recursive: true });
