@@ -4,17 +4,18 @@
 // over that tab (where "Ignore on this site" lives), and the options page under an organisation's
 // policy. The last one writes a policy file to /etc/chromium/policies/managed (root only) and
 // removes it afterwards; without root it is skipped.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXTENSION_ID, generateApiKey } from '@tradetally/contracts';
+import { CHROMIUM_ARGS, chromiumPath } from '@tradetally/testing';
 import { chromium } from 'playwright-core';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
 const out = join(root, '../../docs/screenshots');
-const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium');
+const executablePath = chromiumPath();
 const chat = `<!doctype html><html><head><title>Support chat</title><style>
   body { font: 15px system-ui, sans-serif; background: #f3f4f6; color: #111827; margin: 0; }
   main { max-width: 640px; margin: 40px auto; background: #fff; border-radius: 12px; padding: 20px 24px; box-shadow: 0 2px 12px rgba(0,0,0,.08); }
@@ -40,12 +41,7 @@ async function launch(options = {}) {
       '--headless=new',
       `--disable-extensions-except=${dist}`,
       `--load-extension=${dist}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
+      ...CHROMIUM_ARGS,
       '--host-resolver-rules=MAP *.example 127.0.0.1',
     ],
   });
