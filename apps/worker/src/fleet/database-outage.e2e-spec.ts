@@ -84,15 +84,7 @@ describe.skipIf(!(await postgresForTests()))('PostgreSQL cut for 10 s under load
     proxy.cut();
     // Meanwhile an e-mail becomes due, written around the proxy: the worker must catch up on it.
     const user = await seed.user();
-    const notificationId = randomUUID();
-    await seed.db.query('INSERT INTO notifications (id, user_id, api_key_id, type, title, body, created_at) VALUES ($1, $2, NULL, $3, $4, $5, $6)', [
-      notificationId,
-      user.id,
-      'key_expiring',
-      'Key expiring',
-      'A key expires soon.',
-      new Date(),
-    ]);
+    const notificationId = await seed.dueEmail(user.id);
     await waitFor('503s during the cut', () => samples.some((s) => s.startedAt > cutAt && s.status === 503));
     // Readiness says so too (fast), while liveness stays 200: a supervisor must not restart the API.
     const ready = await call(api.url, 'GET', '/v1/health/ready', { timeoutMs: 10_000 });

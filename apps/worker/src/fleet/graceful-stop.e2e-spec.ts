@@ -183,19 +183,7 @@ describe(`a worker process stopped with SIGTERM in the middle of a job (${kind})
     await database.drop();
   });
 
-  async function seedEmail(seed: Seeder): Promise<string> {
-    const user = await seed.user();
-    const id = randomUUID();
-    await seed.db.query('INSERT INTO notifications (id, user_id, api_key_id, type, title, body, created_at) VALUES ($1, $2, NULL, $3, $4, $5, $6)', [
-      id,
-      user.id,
-      'key_expiring',
-      'Key expiring',
-      'A key expires soon.',
-      new Date(),
-    ]);
-    return id;
-  }
+  const seedEmail = async (seed: Seeder) => seed.dueEmail((await seed.user()).id);
 
   const workerEnv = (smtpUrl: string, prefix: string, timeout: string) => ({
     DATABASE_URL: database.url,

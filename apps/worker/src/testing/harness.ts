@@ -124,6 +124,20 @@ export class Seeder {
     return { id, secret, prefix: parts?.prefix ?? '', last4: parts?.last4 ?? '' };
   }
 
+  /** A `key_expiring` notification of the user's, made now and not yet e-mailed (so its e-mail is due); resolves to its id. */
+  async dueEmail(userId: string): Promise<string> {
+    const id = randomUUID();
+    await this.db.query('INSERT INTO notifications (id, user_id, api_key_id, type, title, body, created_at) VALUES ($1, $2, NULL, $3, $4, $5, $6)', [
+      id,
+      userId,
+      'key_expiring',
+      'Key expiring',
+      'A key expires soon.',
+      new Date(),
+    ]);
+    return id;
+  }
+
   async count(sql: string, params: Array<string | Date> = []): Promise<number> {
     const [row] = await this.db.query<{ n: number | string }>(sql, params);
     return Number(row?.n ?? 0);
