@@ -16,22 +16,32 @@ function csv(rows: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-describe(`an API process stopped with SIGTERM (${kind})`, () => {
-  let database: TestDatabase;
+/** A fresh database for the suite and the processes its tests start: each killed, and the database dropped, after the suite. */
+function useDatabaseAndProcs(): { readonly database: TestDatabase; readonly procs: Proc[] } {
+  let database: TestDatabase | undefined;
   const procs: Proc[] = [];
-
   beforeAll(async () => {
     database = await createTestDatabase(kind);
   });
-
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    await database.drop();
+    await database?.drop();
   });
+  return {
+    get database() {
+      if (!database) throw new Error('the database is made in beforeAll');
+      return database;
+    },
+    procs,
+  };
+}
+
+describe(`an API process stopped with SIGTERM (${kind})`, () => {
+  const suite = useDatabaseAndProcs();
 
   it('finishes all 50 requests in flight, refuses new connections, and exits 0 within SHUTDOWN_TIMEOUT_MS', async () => {
-    const api = await startApiProcess({ ...apiEnv(database.url), SHUTDOWN_TIMEOUT_MS: '20000' });
-    procs.push(api);
+    const api = await startApiProcess({ ...apiEnv(suite.database.url), SHUTDOWN_TIMEOUT_MS: '20000' });
+    suite.procs.push(api);
     await whenReady(api);
     const { key } = await userWithKey(api.url);
 
@@ -76,14 +86,14 @@ describe(`an API process stopped with SIGTERM (${kind})`, () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - stoppedAt).toBeLessThan(20_000);
 
-    const seed = await Seeder.open(database.url);
+    const seed = await Seeder.open(suite.database.url);
     expect(await seed.count('SELECT COUNT(*) AS n FROM trades')).toBe(50 * 400);
     await seed.close();
   });
 
   it('answers a request still unfinished when SHUTDOWN_TIMEOUT_MS passes with 503 service_unavailable (not a reset a proxy could replay), then exits 0', async () => {
-    const api = await startApiProcess({ ...apiEnv(database.url), SHUTDOWN_TIMEOUT_MS: '1000' });
-    procs.push(api);
+    const api = await startApiProcess({ ...apiEnv(suite.database.url), SHUTDOWN_TIMEOUT_MS: '1000' });
+    suite.procs.push(api);
     await whenReady(api);
     const { key } = await userWithKey(api.url);
     // Headers with Expect: 100-continue, and a body that never comes: a request that cannot finish.
@@ -110,8 +120,8 @@ describe(`an API process stopped with SIGTERM (${kind})`, () => {
   });
 
   it('exits 0 on a SIGTERM that arrives while it is still starting, and on a second signal during the stop', async () => {
-    const api = await startApiProcess({ ...apiEnv(database.url), LOG_LEVEL: 'info' });
-    procs.push(api);
+    const api = await startApiProcess({ ...apiEnv(suite.database.url), LOG_LEVEL: 'info' });
+    suite.procs.push(api);
     // Nest logs this once main() runs (signals are handled from then on), before the API listens.
     await waitFor('the start', () => api.output.join('').includes('Starting Nest application'));
     api.child.kill('SIGTERM');
@@ -120,8 +130,8 @@ describe(`an API process stopped with SIGTERM (${kind})`, () => {
   });
 
   it('answers /v1/health/live and /v1/health/ready while it runs, and exits 0 on SIGTERM when idle', async () => {
-    const api = await startApiProcess(apiEnv(database.url));
-    procs.push(api);
+    const api = await startApiProcess(apiEnv(suite.database.url));
+    suite.procs.push(api);
     await whenReady(api);
     const live = await call(api.url, 'GET', '/v1/health/live');
     expect(live.status).toBe(200);
@@ -171,22 +181,12 @@ async function holdingSmtp(holdFirst: boolean) {
 }
 
 describe(`a worker process stopped with SIGTERM in the middle of a job (${kind})`, () => {
-  let database: TestDatabase;
-  const procs: Proc[] = [];
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-  });
-
-  afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    await database.drop();
-  });
+  const suite = useDatabaseAndProcs();
 
   const seedEmail = async (seed: Seeder) => seed.dueEmail((await seed.user()).id);
 
   const workerEnv = (smtpUrl: string, prefix: string, timeout: string) => ({
-    DATABASE_URL: database.url,
+    DATABASE_URL: suite.database.url,
     SMTP_URL: smtpUrl,
     QUEUE_PREFIX: prefix,
     SWEEP_CRON: '* * * * * *',
@@ -197,17 +197,17 @@ describe(`a worker process stopped with SIGTERM in the middle of a job (${kind})
   });
 
   it('hands a job it cannot finish in time back to the queue: another worker does it, once, and the first exits 0', async () => {
-    const seed = await Seeder.open(database.url);
+    const seed = await Seeder.open(suite.database.url);
     const notificationId = await seedEmail(seed);
     const smtp = await holdingSmtp(true);
     const prefix = `tt-stop-${randomBytes(3).toString('hex')}`;
     const first = spawnNode(WORKER_MAIN, workerEnv(smtp.url, prefix, '1500'));
-    procs.push(first);
+    suite.procs.push(first);
     await smtp.held; // the first worker is in the middle of sending
 
     // The lock lasts 30 s: a second worker only gets the job this soon if it is handed back.
     const second = spawnNode(WORKER_MAIN, workerEnv(smtp.url, prefix, '10000'));
-    procs.push(second);
+    suite.procs.push(second);
     await waitFor('the second worker', () => second.output.join('').includes('worker ready'));
     const stoppedAt = Date.now();
     expect(await first.stop()).toEqual({ code: 0, signal: null });
@@ -228,7 +228,7 @@ describe(`a worker process stopped with SIGTERM in the middle of a job (${kind})
 
   it('exits 0 on a SIGTERM that arrives while it is still starting, and on a second signal during the stop', async () => {
     const worker = spawnNode(WORKER_MAIN, workerEnv('smtp://127.0.0.1:9', `tt-stop-${randomBytes(3).toString('hex')}`, '10000'));
-    procs.push(worker);
+    suite.procs.push(worker);
     // Nest logs this once main() runs (signals are handled from then on), well before the worker is ready.
     await waitFor('the start', () => worker.output.join('').includes('Starting Nest application'));
     worker.child.kill('SIGTERM');
@@ -237,11 +237,11 @@ describe(`a worker process stopped with SIGTERM in the middle of a job (${kind})
   });
 
   it('lets a job that finishes within SHUTDOWN_TIMEOUT_MS finish, then exits 0', async () => {
-    const seed = await Seeder.open(database.url);
+    const seed = await Seeder.open(suite.database.url);
     const notificationId = await seedEmail(seed);
     const smtp = await holdingSmtp(false);
     const worker = spawnNode(WORKER_MAIN, workerEnv(smtp.url, `tt-stop-${randomBytes(3).toString('hex')}`, '10000'));
-    procs.push(worker);
+    suite.procs.push(worker);
     await smtp.held;
     expect(await worker.stop()).toEqual({ code: 0, signal: null });
     expect(smtp.accepted).toHaveLength(1);
